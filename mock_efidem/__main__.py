@@ -1,0 +1,5 @@
+"""Allow ``python -m mock_efidem``."""
+
+from mock_efidem.cli import main
+
+raise SystemExit(main())

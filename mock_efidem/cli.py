@@ -1,0 +1,89 @@
+"""The command line: ``mock-efidem serve`` and ``mock-efidem wsdl``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mock_efidem import __version__
+from mock_efidem.settings import DEFAULT_HOST, DEFAULT_NAMESPACE, DEFAULT_PORT, Settings
+
+CANONICAL_PUBLIC_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}/soap"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mock-efidem", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"mock-efidem {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the SOAP service, DQE and /_mock/")
+    serve.add_argument("--host", default=DEFAULT_HOST)
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 takes a free port")
+    serve.add_argument("--scenario", type=Path, help="a scenario YAML file")
+    _add_wsdl_options(serve, public_url_default=None)
+    serve.add_argument("--seed", type=int, help="seed for ids and generated data")
+    serve.add_argument("--log-level", default="WARNING")
+
+    wsdl = commands.add_parser("wsdl", help="print the WSDL (to regenerate wsdl/efidem.wsdl)")
+    _add_wsdl_options(wsdl, public_url_default=CANONICAL_PUBLIC_URL)
+    return parser
+
+
+def _add_wsdl_options(parser: argparse.ArgumentParser, public_url_default: str | None) -> None:
+    parser.add_argument("--namespace", default=DEFAULT_NAMESPACE, help="target namespace")
+    parser.add_argument(
+        "--public-url", default=public_url_default, help="the service address the WSDL announces"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    if arguments.command == "wsdl":
+        return _print_wsdl(arguments)
+    return _serve(arguments)
+
+
+def _print_wsdl(arguments: argparse.Namespace) -> int:
+    from mock_efidem.app import MockApplication
+    from mock_efidem.world import World
+
+    settings = Settings(namespace=arguments.namespace, public_url=arguments.public_url)
+    application = MockApplication(World(settings), arguments.public_url)
+    sys.stdout.write(application.soap.wsdl.decode("utf-8"))
+    return 0
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    from mock_efidem.server import MockServer
+
+    logging.basicConfig(
+        level=arguments.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = Settings(
+        host=arguments.host,
+        port=arguments.port,
+        scenario=arguments.scenario,
+        namespace=arguments.namespace,
+        public_url=arguments.public_url,
+        seed=arguments.seed,
+    )
+    try:
+        server = MockServer(settings).start()
+    except OSError as error:
+        print(
+            f"mock-efidem: cannot listen on {settings.host}:{settings.port}: {error}",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"mock-efidem listening on {server.base_url}", flush=True)
+    print(f"  SOAP endpoint {server.soap_url} (WSDL: {server.soap_url}?wsdl)", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: server.stop())
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        server.stop()
+    return 0

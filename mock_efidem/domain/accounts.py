@@ -1,0 +1,55 @@
+"""Accounts that may call the service, and the console users each one manages."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Credentials:
+    user: str
+    password: str
+    app_id: str
+
+
+@dataclass
+class Account:
+    name: str
+    password: str
+    app_id: str
+    fax_enabled: bool = True
+    console_users: dict[str, str] = field(default_factory=dict)
+
+    def accepts(self, credentials: Credentials) -> bool:
+        return (credentials.password, credentials.app_id) == (self.password, self.app_id)
+
+
+DEMO_ACCOUNT = Account(name="demo", password="demo", app_id="demo")
+
+
+class AccountRegistry:
+    """The known accounts, looked up by user name; thread-safe."""
+
+    def __init__(self, accounts: Iterable[Account] = ()) -> None:
+        self._lock = threading.Lock()
+        self._accounts = {account.name: account for account in accounts}
+
+    def authenticate(self, credentials: Credentials) -> Account | None:
+        account = self._accounts.get(credentials.user)
+        return account if account is not None and account.accepts(credentials) else None
+
+    def add_console_user(self, account: Account, user_name: str, password: str) -> bool:
+        with self._lock:
+            if user_name in account.console_users:
+                return False
+            account.console_users[user_name] = password
+            return True
+
+    def remove_console_user(self, account: Account, user_name: str) -> bool:
+        with self._lock:
+            return account.console_users.pop(user_name, None) is not None
+
+    def names(self) -> list[str]:
+        return sorted(self._accounts)

@@ -1,0 +1,350 @@
+"""The Efidem service in plain English: every operation, validated by its error table.
+
+Nothing here knows of SOAP. A protocol adapter hands ``call`` an operation name and
+a mapping of plain-English fields, and gets back an ``Outcome``: either an error code
+from the operation's table, or the operation's value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from mock_efidem.domain.accounts import DEMO_ACCOUNT, Account, AccountRegistry
+from mock_efidem.domain.clock import Clock
+from mock_efidem.domain.esmtp import describe_esmtp_code
+from mock_efidem.domain.ids import IdFactory
+from mock_efidem.domain.models import (
+    Channel,
+    Message,
+    PostalAddress,
+    PostalName,
+    Recipient,
+    RecipientInput,
+    StatusEvent,
+)
+from mock_efidem.domain.phones import normalise_number
+from mock_efidem.domain.report import build_report
+from mock_efidem.domain.rules import ERROR_TABLES
+from mock_efidem.domain.statuses import CATALOGUE, initial_status
+from mock_efidem.domain.store import MessageStore
+from mock_efidem.domain.validation import (
+    DEFAULT_FORBIDDEN_SEQUENCES,
+    CheckContext,
+    first_failure,
+)
+
+Fields = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An operation's answer: ``error`` set to a table code, or ``value`` set."""
+
+    error: int | None = None
+    value: Any = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    code: int
+    at: datetime
+    label: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class ValidCall:
+    operation: str
+    account: Account
+    fields: Fields
+
+
+Handler = Callable[["EfidemBackend", ValidCall], Any]
+
+
+class EfidemBackend:
+    """Accounts, the message store and the operations over them."""
+
+    def __init__(
+        self,
+        accounts: Iterable[Account] = (DEMO_ACCOUNT,),
+        forbidden_sequences: Sequence[str] = DEFAULT_FORBIDDEN_SEQUENCES,
+        seed: int | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.accounts = AccountRegistry(_fresh(accounts))
+        self.forbidden_sequences = tuple(forbidden_sequences)
+        self.store = MessageStore()
+        self.ids = IdFactory(seed)
+        self.clock = clock or Clock()
+
+    def call(self, operation: str, fields: Fields) -> Outcome:
+        context = CheckContext(fields, self.accounts, self.forbidden_sequences, self._find)
+        failed = first_failure(ERROR_TABLES[operation], context)
+        if failed is not None:
+            return Outcome(error=failed.code, reason=failed.meaning)
+        assert context.account is not None  # every table checks the credentials
+        return Outcome(
+            value=HANDLERS[operation](self, ValidCall(operation, context.account, fields))
+        )
+
+    def _find(self, account: Account, message_id: str) -> Message | None:
+        return self.store.get(account.name, message_id)
+
+    # --- sends -------------------------------------------------------------------
+
+    def accept(
+        self,
+        call: ValidCall,
+        channel: Channel,
+        recipients: list[Recipient],
+        **options: Any,
+    ) -> str:
+        """Store an accepted send with everything it carried; return its id."""
+        fields = call.fields
+        now = self.clock.now()
+        first = initial_status(channel)
+        for recipient in recipients:
+            recipient.history.append(StatusEvent(now, first.name, first.code, "accepted"))
+        message = Message(
+            id=self.ids.new_id(),
+            channel=channel,
+            account=call.account.name,
+            operation=call.operation,
+            created_at=now,
+            recipients=recipients,
+            subject=_text(fields, "subject"),
+            text=_text(fields, "text"),
+            html=_text(fields, "html"),
+            sender=_text(fields, "sender") or _text(fields, "sender_name"),
+            reply_to=_text(fields, "reply_to"),
+            reference=_text(fields, "reference"),
+            billing_code=_text(fields, "billing_code"),
+            attachments=tuple(fields.get("attachments") or ()),
+            options=options,
+        )
+        self.store.add(message)
+        return message.id
+
+    # --- reads ---------------------------------------------------------------------
+
+    def message(self, call: ValidCall) -> Message:
+        found = self._find(call.account, _text(call.fields, "message_id"))
+        assert found is not None  # the error table ruled out unknown ids
+        return found
+
+    def status_report(self, message: Message, recipient: Recipient) -> StatusReport:
+        event = recipient.current
+        return StatusReport(
+            event.code, event.at, self.label(message.channel, event.status), message.id
+        )
+
+    def label(self, channel: Channel, status: str) -> str:
+        return next((s.label for s in CATALOGUE[channel] if s.name == status), status)
+
+    def report(self, account: Account, start: datetime, end: datetime) -> bytes:
+        start, end = _aware(start), _aware(end)
+        chosen = [m for m in self.store.messages(account.name) if start <= m.created_at <= end]
+        labels = {(c.value, s.name): s.label for c, statuses in CATALOGUE.items() for s in statuses}
+        return build_report(chosen, labels)
+
+    def count_billing_code(self, account: Account, code: str) -> int:
+        return sum(
+            len(m.recipients)
+            for m in self.store.messages(account.name)
+            if m.billing_code == code.strip()
+        )
+
+
+def _fresh(accounts: Iterable[Account]) -> list[Account]:
+    """Copies, so that console users added at run time never leak into the defaults."""
+    return [
+        Account(a.name, a.password, a.app_id, a.fax_enabled, dict(a.console_users))
+        for a in accounts
+    ]
+
+
+def _text(fields: Fields, name: str) -> str:
+    value = fields.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# --- one handler per operation ---------------------------------------------------
+
+
+def _recipients(inputs: Iterable[RecipientInput], *, phone: bool = False) -> list[Recipient]:
+    return [
+        Recipient(
+            address=normalise_number(item.address) if phone else item.address.strip(),
+            name=item.name,
+            reference=item.reference,
+            variables=item.variables,
+        )
+        for item in inputs
+    ]
+
+
+def _send_email(backend: EfidemBackend, call: ValidCall) -> str:
+    single = RecipientInput(
+        address=_text(call.fields, "recipient"),
+        name=_text(call.fields, "recipient_name"),
+        reference=_text(call.fields, "reference"),
+        variables=tuple(call.fields.get("variables") or ()),
+    )
+    return backend.accept(call, Channel.EMAIL, _recipients([single]))
+
+
+def _send_multi_email(backend: EfidemBackend, call: ValidCall) -> str:
+    return backend.accept(call, Channel.EMAIL, _recipients(call.fields["recipients"]))
+
+
+def _send_relay_email(backend: EfidemBackend, call: ValidCall) -> str:
+    recipients = [Recipient(address=a.strip(), kind="to") for a in call.fields["to"]]
+    recipients += [
+        Recipient(address=a.strip(), kind="cc") for a in call.fields.get("cc") or () if a.strip()
+    ]
+    return backend.accept(
+        call,
+        Channel.RELAY,
+        recipients,
+        errors_to=_text(call.fields, "errors_to"),
+        track_opens=bool(call.fields.get("track_opens")),
+        track_clicks=bool(call.fields.get("track_clicks")),
+    )
+
+
+def _send_sms(backend: EfidemBackend, call: ValidCall) -> str:
+    single = RecipientInput(address=_text(call.fields, "recipient"))
+    return backend.accept(call, Channel.SMS, _recipients([single], phone=True))
+
+
+def _send_multi_sms(backend: EfidemBackend, call: ValidCall) -> str:
+    return backend.accept(call, Channel.SMS, _recipients(call.fields["recipients"], phone=True))
+
+
+def _send_letter(backend: EfidemBackend, call: ValidCall) -> str:
+    name: PostalName = call.fields["postal_name"]
+    address: PostalAddress = call.fields["postal_address"]
+    full_name = " ".join(p for p in (name.civility, name.first_name, name.last_name) if p)
+    recipient = Recipient(
+        address=_postal_line(address), name=full_name, reference=_text(call.fields, "reference")
+    )
+    return backend.accept(
+        call,
+        Channel.LETTER,
+        [recipient],
+        postal_name=name,
+        postal_address=address,
+        colour=bool(call.fields.get("colour")),
+        envelope=_text(call.fields, "envelope").upper() or "C5",
+    )
+
+
+def _postal_line(address: PostalAddress) -> str:
+    parts = (
+        address.line1,
+        address.line2,
+        address.line3,
+        f"{address.postcode} {address.city}".strip(),
+        address.country,
+    )
+    return ", ".join(p.strip() for p in parts if p and p.strip())
+
+
+def _send_fax(backend: EfidemBackend, call: ValidCall) -> str:
+    recipient = Recipient(
+        address=normalise_number(_text(call.fields, "recipient")),
+        name=_text(call.fields, "recipient_name"),
+        reference=_text(call.fields, "reference"),
+    )
+    return backend.accept(
+        call, Channel.FAX, [recipient], cover_page=_text(call.fields, "cover_page")
+    )
+
+
+def _first_recipient_code(backend: EfidemBackend, call: ValidCall) -> int:
+    return backend.message(call).recipients[0].current.code
+
+
+def _multi_email_status(backend: EfidemBackend, call: ValidCall) -> int:
+    message = backend.message(call)
+    found = message.recipient_by_reference(_text(call.fields, "recipient_reference"))
+    assert found is not None
+    return found.current.code
+
+
+def _relay_status(backend: EfidemBackend, call: ValidCall) -> int:
+    message = backend.message(call)
+    found = message.recipient_by_address(_text(call.fields, "recipient"))
+    assert found is not None
+    return found.current.code
+
+
+def _full_status(backend: EfidemBackend, call: ValidCall) -> StatusReport:
+    message = backend.message(call)
+    return backend.status_report(message, message.recipients[0])
+
+
+def _report(backend: EfidemBackend, call: ValidCall) -> bytes:
+    return backend.report(call.account, call.fields["start"], call.fields["end"])
+
+
+def _count_billing_code(backend: EfidemBackend, call: ValidCall) -> int:
+    return backend.count_billing_code(call.account, _text(call.fields, "billing_code"))
+
+
+def _describe_esmtp(backend: EfidemBackend, call: ValidCall) -> str:
+    return describe_esmtp_code(_text(call.fields, "esmtp_code")) or ""
+
+
+def _normalise_number(backend: EfidemBackend, call: ValidCall) -> str:
+    return normalise_number(_text(call.fields, "number"))
+
+
+def _add_console_user(backend: EfidemBackend, call: ValidCall) -> int:
+    backend.accounts.add_console_user(
+        call.account, _text(call.fields, "user_name"), _text(call.fields, "user_password")
+    )
+    return 0
+
+
+def _remove_console_user(backend: EfidemBackend, call: ValidCall) -> int:
+    backend.accounts.remove_console_user(call.account, _text(call.fields, "user_name"))
+    return 0
+
+
+HANDLERS: Mapping[str, Handler] = {
+    "send_email": _send_email,
+    "send_multi_email": _send_multi_email,
+    "email_status": _first_recipient_code,
+    "multi_email_status": _multi_email_status,
+    "send_relay_email": _send_relay_email,
+    "relay_status": _relay_status,
+    "send_sms": _send_sms,
+    "send_multi_sms": _send_multi_sms,
+    "sms_status": _first_recipient_code,
+    "sms_full_status": _full_status,
+    "send_letter": _send_letter,
+    "letter_status": _full_status,
+    "send_fax": _send_fax,
+    "fax_status": _first_recipient_code,
+    "report": _report,
+    "count_billing_code": _count_billing_code,
+    "verify_address": lambda backend, call: 0,
+    "describe_esmtp": _describe_esmtp,
+    "normalise_number": _normalise_number,
+    "add_console_user": _add_console_user,
+    "remove_console_user": _remove_console_user,
+}

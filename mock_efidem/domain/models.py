@@ -1,0 +1,104 @@
+"""What an accepted send carries, in plain English: messages, recipients, attachments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    RELAY = "relay"
+    SMS = "sms"
+    LETTER = "letter"
+    FAX = "fax"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    content: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+@dataclass(frozen=True)
+class RecipientInput:
+    """One recipient as a caller describes it (DESTINATAIRE on the wire)."""
+
+    address: str = ""
+    name: str = ""
+    reference: str = ""
+    variables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PostalName:
+    civility: str = ""
+    last_name: str = ""
+    first_name: str = ""
+    company: str = ""
+
+
+@dataclass(frozen=True)
+class PostalAddress:
+    line1: str = ""
+    line2: str = ""
+    line3: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    at: datetime
+    status: str
+    code: int
+    detail: str = ""
+
+
+@dataclass
+class Recipient:
+    """One addressee of a message, with its own delivery history."""
+
+    address: str
+    name: str = ""
+    reference: str = ""
+    kind: str = "to"
+    variables: tuple[str, ...] = ()
+    history: list[StatusEvent] = field(default_factory=list)
+
+    @property
+    def current(self) -> StatusEvent:
+        return self.history[-1]
+
+
+@dataclass
+class Message:
+    id: str
+    channel: Channel
+    account: str
+    operation: str
+    created_at: datetime
+    recipients: list[Recipient]
+    subject: str = ""
+    text: str = ""
+    html: str = ""
+    sender: str = ""
+    reply_to: str = ""
+    reference: str = ""
+    billing_code: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def recipient_by_reference(self, reference: str) -> Recipient | None:
+        return next((r for r in self.recipients if r.reference == reference), None)
+
+    def recipient_by_address(self, address: str) -> Recipient | None:
+        wanted = address.strip().lower()
+        return next((r for r in self.recipients if r.address.lower() == wanted), None)

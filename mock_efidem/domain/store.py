@@ -1,0 +1,44 @@
+"""The in-memory message store, thread-safe, partitioned by account."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from mock_efidem.domain.models import Message
+
+MessageFilter = Callable[[Message], bool]
+
+
+class MessageStore:
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._by_account: dict[str, dict[str, Message]] = {}
+
+    def add(self, message: Message) -> None:
+        with self._lock:
+            self._by_account.setdefault(message.account, {})[message.id] = message
+
+    def get(self, account: str, message_id: str) -> Message | None:
+        with self._lock:
+            return self._by_account.get(account, {}).get(message_id.strip().lower())
+
+    def messages(self, account: str | None = None) -> list[Message]:
+        """Every message (of one account, or all), newest first."""
+        with self._lock:
+            if account is None:
+                found = [m for msgs in self._by_account.values() for m in msgs.values()]
+            else:
+                found = list(self._by_account.get(account, {}).values())
+        return sorted(found, key=lambda m: m.created_at, reverse=True)
+
+    def clear(self, account: str | None = None) -> None:
+        with self._lock:
+            if account is None:
+                self._by_account.clear()
+            else:
+                self._by_account.pop(account, None)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(len(msgs) for msgs in self._by_account.values())
