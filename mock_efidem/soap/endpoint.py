@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from xml.sax.saxutils import escape
 
+from lxml import etree
 from spyne.server.wsgi import WsgiApplication
 from werkzeug.wrappers import Request, Response
 
@@ -50,7 +51,7 @@ class SoapEndpoint:
         self.application = build_application(backend, journal, namespace)
         self._spyne = WsgiApplication(self.application, max_content_length=MAX_BODY_BYTES)
         self._spyne.doc.wsdl11.build_interface_document(public_url)
-        self.wsdl: bytes = self._spyne.doc.wsdl11.get_interface_document()
+        self.wsdl = _pretty(self._spyne.doc.wsdl11.get_interface_document())
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -86,6 +87,20 @@ class SoapEndpoint:
             )
 
 
+def _pretty(document: bytes) -> bytes:
+    """Indented and in a stable order, so that the committed copy in wsdl/ reads and
+    diffs well: spyne's order of schema types varies with how the process started."""
+    tree = etree.fromstring(document, parser=etree.XMLParser(remove_blank_text=True))
+    for schema in tree.iter("{http://www.w3.org/2001/XMLSchema}schema"):
+        schema[:] = sorted(schema, key=_schema_order)
+    return bytes(etree.tostring(tree, pretty_print=True, xml_declaration=True, encoding="UTF-8"))
+
+
+def _schema_order(node: etree._Element) -> tuple[bool, str, str]:
+    local_name = etree.QName(node).localname
+    return (local_name != "import", local_name, node.get("name") or "")
+
+
 def _asks_for_wsdl(request: Request) -> bool:
     return any(key.lower() == "wsdl" for key in request.args)
 
@@ -103,4 +118,7 @@ def _with_body(environ: WSGIEnvironment, body: bytes) -> WSGIEnvironment:
     copied = dict(environ)
     copied["wsgi.input"] = io.BytesIO(body)
     copied["CONTENT_LENGTH"] = str(len(body))
+    if "xml" not in copied.get("CONTENT_TYPE", ""):
+        # Lenient like most SOAP stacks: a missing or odd content type is read as XML.
+        copied["CONTENT_TYPE"] = "text/xml; charset=utf-8"
     return copied

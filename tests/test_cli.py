@@ -1,0 +1,78 @@
+"""The command line starts a real server that announces itself and answers health checks."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+LISTENING = re.compile(r"^mock-efidem listening on (http://127\.0\.0\.1:\d+)$")
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mock_efidem",
+            "serve",
+            "--port",
+            "0",
+            "--public-url",
+            "http://mock.example:9999/soap",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first_line = process.stdout.readline().strip()
+        match = LISTENING.match(first_line)
+        assert match, f"unexpected first line {first_line!r}"
+        yield process, match.group(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serve_prints_the_address_then_answers_health(served) -> None:
+    _, base_url = served
+    response = requests.get(f"{base_url}/_mock/health", timeout=5)
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_serve_announces_the_public_url_in_the_wsdl(served) -> None:
+    _, base_url = served
+    wsdl = requests.get(f"{base_url}/soap?WSDL", timeout=5).text
+    assert 'location="http://mock.example:9999/soap"' in wsdl
+
+
+def test_serve_stops_cleanly_on_sigterm(served) -> None:
+    process, _ = served
+    process.terminate()
+    assert process.wait(timeout=10) == 0
+
+
+def test_a_busy_port_is_a_clear_error() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "mock_efidem", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
