@@ -71,8 +71,11 @@ def _serve(arguments: argparse.Namespace) -> int:
         public_url=arguments.public_url,
         seed=arguments.seed,
     )
+    server = MockServer(settings)
+    # Installed before the listening line: a supervisor may stop us right after it.
+    signal.signal(signal.SIGTERM, lambda *_: server.stop())
     try:
-        server = MockServer(settings).start()
+        server.start()
     except OSError as error:
         print(
             f"mock-efidem: cannot listen on {settings.host}:{settings.port}: {error}",
@@ -81,7 +84,6 @@ def _serve(arguments: argparse.Namespace) -> int:
         return 2
     print(f"mock-efidem listening on {server.base_url}", flush=True)
     print(f"  SOAP endpoint {server.soap_url} (WSDL: {server.soap_url}?wsdl)", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: server.stop())
     try:
         server.wait()
     except KeyboardInterrupt:

@@ -76,3 +76,19 @@ def test_a_busy_port_is_a_clear_error() -> None:
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_bad_calls_leave_no_traceback_in_the_log(served) -> None:
+    process, base_url = served
+    bad_bodies = [b"garbage", b"<soap:Envelope><broken", b"<x>Envelope</x>"]
+    envelope = '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>{}</s:Body></s:Envelope>'
+    bad_bodies.append(
+        envelope.format(
+            '<RAPPORT xmlns="http://www.efidem.com/"><DATE_DEBUT>never</DATE_DEBUT></RAPPORT>'
+        ).encode()
+    )
+    for body in bad_bodies:
+        assert requests.post(f"{base_url}/soap", data=body, timeout=5).status_code == 500
+    process.terminate()
+    _, log = process.communicate(timeout=10)
+    assert "Traceback" not in log
