@@ -26,4 +26,5 @@ class World:
             self.journal.clear()
             return
         self.backend.store.clear(account)
+        self.backend.accounts.forget_console_users(account)
         self.journal.clear(account)

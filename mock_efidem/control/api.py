@@ -1,26 +1,44 @@
-"""The inspection and control API under /_mock/: JSON for tests, QA and the inbox."""
+"""The inspection and control API under /_mock/: JSON for tests, QA and the inbox.
+
+A thin adapter: it parses, asks the world's backend and renders; bad input gets a
+4xx with a JSON error, never a traceback.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import BadRequest, Conflict, HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem import __version__
-from mock_efidem.control.views import message_json
+from mock_efidem.control.views import catalogue_json, clock_json, message_json
+from mock_efidem.domain.lifecycle import POLLS_MODE, TIME_MODE, IllegalTransition, UnknownStatus
+from mock_efidem.domain.models import Message, Recipient
+from mock_efidem.domain.queries import MessageQuery
 from mock_efidem.world import World
 
 PREFIX = "/_mock"
+MAX_WAIT_SECONDS = 60.0
+MESSAGE_FILTERS = ("channel", "account", "recipient", "status", "refclient")
+JOURNAL_FILTERS = ("account", "operation", "protocol", "result")
 
 URLS = Map(
     [
         Rule(f"{PREFIX}/health", endpoint="health", methods=["GET"]),
         Rule(f"{PREFIX}/messages", endpoint="messages", methods=["GET"]),
         Rule(f"{PREFIX}/messages/<message_id>", endpoint="message", methods=["GET"]),
+        Rule(f"{PREFIX}/messages/<message_id>/status", endpoint="force", methods=["POST"]),
+        Rule(f"{PREFIX}/clock", endpoint="clock", methods=["GET"]),
+        Rule(f"{PREFIX}/clock/advance", endpoint="advance", methods=["POST"]),
+        Rule(f"{PREFIX}/clock/freeze", endpoint="freeze", methods=["POST"]),
+        Rule(f"{PREFIX}/clock/unfreeze", endpoint="unfreeze", methods=["POST"]),
+        Rule(f"{PREFIX}/clock/mode", endpoint="mode", methods=["POST"]),
+        Rule(f"{PREFIX}/statuses", endpoint="statuses", methods=["GET"]),
         Rule(f"{PREFIX}/journal", endpoint="journal", methods=["GET"]),
         Rule(f"{PREFIX}/reset", endpoint="reset", methods=["POST"]),
     ],
@@ -44,12 +62,12 @@ class ControlApi:
     def __init__(self, world: World) -> None:
         self.world = world
         self._views: dict[str, Callable[..., Response]] = {
-            "health": self.health,
-            "messages": self.messages,
-            "message": self.message,
-            "journal": self.journal,
-            "reset": self.reset,
-        }
+            name: getattr(self, name)
+            for name in (
+                "health", "messages", "message", "force", "clock", "advance", "freeze",
+                "unfreeze", "mode", "statuses", "journal", "reset",
+            )
+        }  # fmt: skip
 
     def dispatch(self, request: Request) -> Response:
         try:
@@ -58,33 +76,104 @@ class ControlApi:
         except HTTPException as error:
             return json_error(error.code or 500, error.description or error.name)
 
+    # --- messages ----------------------------------------------------------------
+
     def health(self, request: Request) -> Response:
+        backend = self.world.backend
         return json_response(
-            {"status": "ok", "version": __version__, "messages": len(self.world.backend.store)}
+            {"status": "ok", "version": __version__, "messages": len(backend.store)}
         )
 
     def messages(self, request: Request) -> Response:
-        account = request.args.get("account") or None
-        found = self.world.backend.store.messages(account)
-        return json_response({"messages": [message_json(m) for m in found]})
+        query = MessageQuery(**{key: request.args.get(key) or None for key in MESSAGE_FILTERS})
+        wait = _number(request.args.get("wait", "0"), "wait", 0.0, MAX_WAIT_SECONDS)
+        found = self.world.backend.find_messages(query, wait)
+        return json_response({"count": len(found), "messages": [message_json(m) for m in found]})
 
     def message(self, request: Request, message_id: str) -> Response:
-        for candidate in self.world.backend.store.messages():
-            if candidate.id == message_id.lower():
-                return json_response(message_json(candidate))
-        raise NotFound(f"no message with id {message_id}")
+        return json_response(message_json(self._message(message_id)))
+
+    def force(self, request: Request, message_id: str) -> Response:
+        message = self._message(message_id)
+        body = _json_body(request)
+        status = _string(body, "status", required=True)
+        recipients = _select_recipients(message, body.get("recipient"))
+        try:
+            self.world.backend.force_status(message, recipients, status, _string(body, "detail"))
+        except UnknownStatus as error:
+            raise BadRequest(str(error)) from error
+        except IllegalTransition as error:
+            raise Conflict(str(error)) from error
+        return json_response(message_json(message))
+
+    def _message(self, message_id: str) -> Message:
+        found = self.world.backend.find_any(message_id)
+        if found is None:
+            raise NotFound(f"no message with id {message_id}")
+        return found
+
+    # --- clock and lifecycle -----------------------------------------------------------
+
+    def clock(self, request: Request) -> Response:
+        return json_response(clock_json(self.world.backend))
+
+    def advance(self, request: Request) -> Response:
+        body = _json_body(request)
+        if "seconds" not in body:
+            raise BadRequest('give {"seconds": N}')
+        seconds = _number(body["seconds"], "seconds", 0.0, 10 * 365 * 86_400.0)
+        self.world.backend.clock.advance(seconds)
+        self.world.backend.store.touch()
+        return json_response(clock_json(self.world.backend))
+
+    def freeze(self, request: Request) -> Response:
+        self.world.backend.clock.freeze()
+        return json_response(clock_json(self.world.backend))
+
+    def unfreeze(self, request: Request) -> Response:
+        self.world.backend.clock.unfreeze()
+        return json_response(clock_json(self.world.backend))
+
+    def mode(self, request: Request) -> Response:
+        body = _json_body(request)
+        mode = _string(body, "mode", required=True)
+        if mode not in (TIME_MODE, POLLS_MODE):
+            raise BadRequest(f'"mode" must be "{TIME_MODE}" or "{POLLS_MODE}"')
+        settings = self.world.backend.lifecycle.settings
+        if "polls_per_step" in body:
+            settings.polls_per_step = int(_number(body["polls_per_step"], "polls_per_step", 1, 1e6))
+        settings.mode = mode
+        return json_response(clock_json(self.world.backend))
+
+    def statuses(self, request: Request) -> Response:
+        return json_response(catalogue_json())
+
+    # --- journal and reset ---------------------------------------------------------
 
     def journal(self, request: Request) -> Response:
-        entries = self.world.journal.entries(request.args.get("account") or None)
-        return json_response({"entries": [e.to_json() for e in entries]})
+        wanted = {key: request.args[key] for key in JOURNAL_FILTERS if request.args.get(key)}
+        entries = [e.to_json() for e in self.world.journal.entries()]
+        chosen = [e for e in entries if all(str(e[k]) == v for k, v in wanted.items())]
+        return json_response({"count": len(chosen), "entries": chosen})
 
     def reset(self, request: Request) -> Response:
-        document = _json_body(request)
-        account = document.get("account")
-        if account is not None and not isinstance(account, str):
-            return json_error(400, '"account" must be a string')
+        account = _string(_json_body(request), "account") or None
         self.world.reset(account)
         return json_response({"reset": account or "all"})
+
+
+def _select_recipients(message: Message, selector: Any) -> list[Recipient]:
+    """All recipients, or the one named by address, REFCLIENT or position."""
+    if selector is None:
+        return list(message.recipients)
+    if isinstance(selector, int) and not isinstance(selector, bool):
+        if 0 <= selector < len(message.recipients):
+            return [message.recipients[selector]]
+    elif isinstance(selector, str):
+        found = message.recipient_by_address(selector) or message.recipient_by_reference(selector)
+        if found is not None:
+            return [found]
+    raise BadRequest(f"message {message.id} has no recipient {selector!r}")
 
 
 def _json_body(request: Request) -> dict[str, Any]:
@@ -94,11 +183,26 @@ def _json_body(request: Request) -> dict[str, Any]:
     try:
         document = json.loads(raw)
     except json.JSONDecodeError as error:
-        raise _BadRequest(f"the body is not JSON: {error}") from error
+        raise BadRequest(f"the body is not JSON: {error}") from error
     if not isinstance(document, dict):
-        raise _BadRequest("the body must be a JSON object")
+        raise BadRequest("the body must be a JSON object")
     return document
 
 
-class _BadRequest(HTTPException):
-    code = 400
+def _string(body: dict[str, Any], key: str, required: bool = False) -> str:
+    value = body.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise BadRequest(f'"{key}" must be a non-empty string')
+    return value.strip()
+
+
+def _number(value: Any, name: str, low: float, high: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise BadRequest(f'"{name}" must be a number') from None
+    if isinstance(value, bool) or not math.isfinite(number) or not low <= number <= high:
+        raise BadRequest(f'"{name}" must be a number from {low:g} to {high:g}')
+    return number

@@ -6,7 +6,9 @@ import base64
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
-from mock_efidem.domain.models import Message, Recipient
+from mock_efidem.domain.backend import EfidemBackend
+from mock_efidem.domain.models import Channel, Message, Recipient
+from mock_efidem.domain.statuses import CATALOGUE, TRANSITIONS, status_named
 
 
 def message_json(message: Message) -> dict[str, Any]:
@@ -16,7 +18,7 @@ def message_json(message: Message) -> dict[str, Any]:
         "account": message.account,
         "operation": message.operation,
         "created_at": message.created_at.isoformat(),
-        "recipients": [recipient_json(r) for r in message.recipients],
+        "recipients": [recipient_json(message.channel, r) for r in message.recipients],
         "subject": message.subject,
         "text": message.text,
         "html": message.html,
@@ -32,8 +34,9 @@ def message_json(message: Message) -> dict[str, Any]:
     }
 
 
-def recipient_json(recipient: Recipient) -> dict[str, Any]:
+def recipient_json(channel: Channel, recipient: Recipient) -> dict[str, Any]:
     current = recipient.current
+    definition = status_named(channel, current.status)
     return {
         "address": recipient.address,
         "name": recipient.name,
@@ -42,10 +45,42 @@ def recipient_json(recipient: Recipient) -> dict[str, Any]:
         "variables": list(recipient.variables),
         "status": current.status,
         "status_code": current.code,
+        "status_label": definition.label if definition else current.status,
+        "final": bool(definition and definition.final),
         "history": [
             {"at": e.at.isoformat(), "status": e.status, "code": e.code, "detail": e.detail}
             for e in recipient.history
         ],
+        "pending": [
+            {"status": step.status, "due": step.due.isoformat(), "detail": step.detail}
+            for step in recipient.plan
+        ],
+    }
+
+
+def catalogue_json() -> dict[str, Any]:
+    return {
+        channel.value: [
+            {
+                "code": s.code,
+                "name": s.name,
+                "label": s.label,
+                "final": s.final,
+                "next": list(TRANSITIONS[channel].get(s.name, ())),
+            }
+            for s in statuses
+        ]
+        for channel, statuses in CATALOGUE.items()
+    }
+
+
+def clock_json(backend: EfidemBackend) -> dict[str, Any]:
+    settings = backend.lifecycle.settings
+    return {
+        "now": backend.clock.now().isoformat(),
+        "frozen": backend.clock.frozen,
+        "mode": settings.mode,
+        "polls_per_step": settings.polls_per_step,
     }
 
 

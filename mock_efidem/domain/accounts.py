@@ -55,5 +55,11 @@ class AccountRegistry:
         with self._lock:
             return account.console_users.pop(user_name, None) is not None
 
+    def forget_console_users(self, name: str) -> None:
+        account = self._accounts.get(name)
+        if account is not None:
+            with self._lock:
+                account.console_users.clear()
+
     def names(self) -> list[str]:
         return sorted(self._accounts)

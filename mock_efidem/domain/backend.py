@@ -7,6 +7,8 @@ from the operation's table, or the operation's value.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +18,7 @@ from mock_efidem.domain.accounts import DEMO_ACCOUNT, Account, AccountRegistry
 from mock_efidem.domain.clock import Clock
 from mock_efidem.domain.esmtp import describe_esmtp_code
 from mock_efidem.domain.ids import IdFactory
+from mock_efidem.domain.lifecycle import Lifecycle, LifecycleSettings
 from mock_efidem.domain.models import (
     Channel,
     Message,
@@ -23,12 +26,13 @@ from mock_efidem.domain.models import (
     PostalName,
     Recipient,
     RecipientInput,
-    StatusEvent,
 )
+from mock_efidem.domain.outcomes import DEFAULT_OUTCOME_RULES, OutcomeRule
 from mock_efidem.domain.phones import normalise_number
+from mock_efidem.domain.queries import MessageQuery
 from mock_efidem.domain.report import build_report
 from mock_efidem.domain.rules import ERROR_TABLES
-from mock_efidem.domain.statuses import CATALOGUE, initial_status
+from mock_efidem.domain.statuses import CATALOGUE
 from mock_efidem.domain.store import MessageStore
 from mock_efidem.domain.validation import (
     DEFAULT_FORBIDDEN_SEQUENCES,
@@ -37,6 +41,7 @@ from mock_efidem.domain.validation import (
 )
 
 Fields = Mapping[str, Any]
+WAIT_SLICE_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -79,12 +84,17 @@ class EfidemBackend:
         forbidden_sequences: Sequence[str] = DEFAULT_FORBIDDEN_SEQUENCES,
         seed: int | None = None,
         clock: Clock | None = None,
+        outcome_rules: Sequence[OutcomeRule] = DEFAULT_OUTCOME_RULES,
+        lifecycle: LifecycleSettings | None = None,
     ) -> None:
         self.accounts = AccountRegistry(_fresh(accounts))
         self.forbidden_sequences = tuple(forbidden_sequences)
         self.store = MessageStore()
         self.ids = IdFactory(seed)
         self.clock = clock or Clock()
+        self.lifecycle = Lifecycle(self.clock, outcome_rules, lifecycle)
+        # One lock for every change of a recipient's state: sends, due steps, polls, forcing.
+        self.lock = threading.RLock()
 
     def call(self, operation: str, fields: Fields) -> Outcome:
         context = CheckContext(fields, self.accounts, self.forbidden_sequences, self._find)
@@ -97,7 +107,54 @@ class EfidemBackend:
         )
 
     def _find(self, account: Account, message_id: str) -> Message | None:
-        return self.store.get(account.name, message_id)
+        found = self.store.get(account.name, message_id)
+        if found is not None:
+            self.settle(found)
+        return found
+
+    def settle(self, message: Message) -> Message:
+        with self.lock:
+            self.lifecycle.settle(message)
+        return message
+
+    def messages(self, account: str | None = None) -> list[Message]:
+        """Every message (of one account), newest first, with due steps fired."""
+        return [self.settle(message) for message in self.store.messages(account)]
+
+    def find_messages(self, query: MessageQuery, wait: float = 0.0) -> list[Message]:
+        """Matching messages, newest first; with ``wait``, wait up to that many seconds
+        for at least one to match (a long poll, so tests need not sleep)."""
+        deadline = time.monotonic() + wait
+        while True:
+            found = [m for m in self.messages(query.account) if query.matches(m)]
+            remaining = deadline - time.monotonic()
+            if found or remaining <= 0:
+                return found
+            # Short slices: due steps fire on the clock, which notifies nobody.
+            self.store.wait_for_change(min(remaining, WAIT_SLICE_SECONDS))
+
+    def find_any(self, message_id: str) -> Message | None:
+        """A message of any account, by id (for the control API)."""
+        found = self.store.find(message_id)
+        return self.settle(found) if found is not None else None
+
+    def polled(self, message: Message, recipient: Recipient) -> Recipient:
+        """A status operation read this recipient: count the poll, answer its state."""
+        with self.lock:
+            self.lifecycle.poll(message, recipient)
+        return recipient
+
+    def force_status(
+        self, message: Message, recipients: list[Recipient], status: str, detail: str = ""
+    ) -> None:
+        """Move recipients to a status now; all or none (the first illegal one raises)."""
+        with self.lock:
+            self.settle(message)
+            for recipient in recipients:
+                self.lifecycle.check_force(message, recipient, status)
+            for recipient in recipients:
+                self.lifecycle.force(message, recipient, status, detail)
+        self.store.touch()
 
     # --- sends -------------------------------------------------------------------
 
@@ -111,9 +168,6 @@ class EfidemBackend:
         """Store an accepted send with everything it carried; return its id."""
         fields = call.fields
         now = self.clock.now()
-        first = initial_status(channel)
-        for recipient in recipients:
-            recipient.history.append(StatusEvent(now, first.name, first.code, "accepted"))
         message = Message(
             id=self.ids.new_id(),
             channel=channel,
@@ -131,6 +185,8 @@ class EfidemBackend:
             attachments=tuple(fields.get("attachments") or ()),
             options=options,
         )
+        with self.lock:
+            self.lifecycle.start(message)
         self.store.add(message)
         return message.id
 
@@ -152,7 +208,7 @@ class EfidemBackend:
 
     def report(self, account: Account, start: datetime, end: datetime) -> bytes:
         start, end = _aware(start), _aware(end)
-        chosen = [m for m in self.store.messages(account.name) if start <= m.created_at <= end]
+        chosen = [m for m in self.messages(account.name) if start <= m.created_at <= end]
         labels = {(c.value, s.name): s.label for c, statuses in CATALOGUE.items() for s in statuses}
         return build_report(chosen, labels)
 
@@ -275,26 +331,27 @@ def _send_fax(backend: EfidemBackend, call: ValidCall) -> str:
 
 
 def _first_recipient_code(backend: EfidemBackend, call: ValidCall) -> int:
-    return backend.message(call).recipients[0].current.code
+    message = backend.message(call)
+    return backend.polled(message, message.recipients[0]).current.code
 
 
 def _multi_email_status(backend: EfidemBackend, call: ValidCall) -> int:
     message = backend.message(call)
     found = message.recipient_by_reference(_text(call.fields, "recipient_reference"))
-    assert found is not None
-    return found.current.code
+    assert found is not None  # the error table ruled out unknown references
+    return backend.polled(message, found).current.code
 
 
 def _relay_status(backend: EfidemBackend, call: ValidCall) -> int:
     message = backend.message(call)
     found = message.recipient_by_address(_text(call.fields, "recipient"))
-    assert found is not None
-    return found.current.code
+    assert found is not None  # the error table ruled out unknown recipients
+    return backend.polled(message, found).current.code
 
 
 def _full_status(backend: EfidemBackend, call: ValidCall) -> StatusReport:
     message = backend.message(call)
-    return backend.status_report(message, message.recipients[0])
+    return backend.status_report(message, backend.polled(message, message.recipients[0]))
 
 
 def _report(backend: EfidemBackend, call: ValidCall) -> bytes:

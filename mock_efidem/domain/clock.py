@@ -1,12 +1,45 @@
-"""The mock's notion of "now"."""
+"""The mock's notion of "now": real time by default, advanced or frozen by tests."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import threading
+from datetime import UTC, datetime, timedelta
 
 
 class Clock:
-    """Real time; the lifecycle work adds advancing and freezing."""
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._offset = timedelta()
+        self._frozen_at: datetime | None = None
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        with self._lock:
+            if self._frozen_at is not None:
+                return self._frozen_at
+            return datetime.now(UTC) + self._offset
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
+    def advance(self, seconds: float) -> datetime:
+        with self._lock:
+            step = timedelta(seconds=seconds)
+            if self._frozen_at is not None:
+                self._frozen_at += step
+            else:
+                self._offset += step
+        return self.now()
+
+    def freeze(self) -> datetime:
+        moment = self.now()
+        with self._lock:
+            self._frozen_at = moment
+        return moment
+
+    def unfreeze(self) -> datetime:
+        with self._lock:
+            if self._frozen_at is not None:
+                self._offset = self._frozen_at - datetime.now(UTC)
+                self._frozen_at = None
+        return self.now()

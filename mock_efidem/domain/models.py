@@ -62,9 +62,18 @@ class StatusEvent:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class PlannedStep:
+    """A status the recipient will reach at ``due`` (or after enough polls)."""
+
+    status: str
+    due: datetime
+    detail: str = ""
+
+
 @dataclass
 class Recipient:
-    """One addressee of a message, with its own delivery history."""
+    """One addressee of a message, with its own delivery history and what lies ahead."""
 
     address: str
     name: str = ""
@@ -72,6 +81,8 @@ class Recipient:
     kind: str = "to"
     variables: tuple[str, ...] = ()
     history: list[StatusEvent] = field(default_factory=list)
+    plan: list[PlannedStep] = field(default_factory=list)
+    polls: int = 0
 
     @property
     def current(self) -> StatusEvent:

@@ -64,6 +64,69 @@ CATALOGUE: Mapping[Channel, tuple[StatusDefinition, ...]] = {
 }
 
 
+# Which status may follow which, per channel, and the default delay (seconds) to
+# enter each status from the one before it.
+TRANSITIONS: Mapping[Channel, Mapping[str, tuple[str, ...]]] = {
+    Channel.EMAIL: {
+        "accepted": ("sent",),
+        "sent": ("delivered", "soft_bounce", "hard_bounce"),
+        "delivered": ("opened", "complaint", "unsubscribed"),
+        "opened": ("clicked", "complaint", "unsubscribed"),
+    },
+    Channel.SMS: {
+        "accepted": ("sent_to_operator",),
+        "sent_to_operator": ("delivered", "not_delivered", "expired"),
+    },
+    Channel.LETTER: {
+        "received": ("printed",),
+        "printed": ("posted",),
+        "posted": ("delivered", "returned"),
+    },
+    Channel.FAX: {
+        "queued": ("sending",),
+        "sending": ("sent", "busy", "no_answer", "failed"),
+    },
+}
+TRANSITIONS = {**TRANSITIONS, Channel.RELAY: TRANSITIONS[Channel.EMAIL]}
+
+_EMAIL_DELAYS = {
+    "sent": 1.0,
+    "delivered": 4.0,
+    "soft_bounce": 4.0,
+    "hard_bounce": 4.0,
+    "opened": 60.0,
+    "clicked": 30.0,
+    "complaint": 120.0,
+    "unsubscribed": 120.0,
+}
+_DAY = 86_400.0
+STEP_DELAYS: Mapping[Channel, Mapping[str, float]] = {
+    Channel.EMAIL: _EMAIL_DELAYS,
+    Channel.RELAY: _EMAIL_DELAYS,
+    Channel.SMS: {
+        "sent_to_operator": 1.0,
+        "delivered": 5.0,
+        "not_delivered": 5.0,
+        "expired": 48 * 3600.0,
+    },
+    Channel.LETTER: {"printed": _DAY, "posted": _DAY, "delivered": 2 * _DAY, "returned": 7 * _DAY},
+    Channel.FAX: {"sending": 2.0, "sent": 30.0, "busy": 30.0, "no_answer": 60.0, "failed": 30.0},
+}
+
+# The path a message takes when no outcome rule says otherwise.
+DEFAULT_PATHS: Mapping[Channel, tuple[str, ...]] = {
+    Channel.EMAIL: ("sent", "delivered"),
+    Channel.RELAY: ("sent", "delivered"),
+    Channel.SMS: ("sent_to_operator", "delivered"),
+    Channel.LETTER: ("printed", "posted", "delivered"),
+    Channel.FAX: ("sending", "sent"),
+}
+
+
+def may_follow(channel: Channel, current: str, following: str) -> bool:
+    return following in TRANSITIONS[channel].get(current, ())
+
+
 def initial_status(channel: Channel) -> StatusDefinition:
     return CATALOGUE[channel][0]
 

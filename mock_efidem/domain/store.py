@@ -13,11 +13,28 @@ MessageFilter = Callable[[Message], bool]
 class MessageStore:
     def __init__(self) -> None:
         self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
         self._by_account: dict[str, dict[str, Message]] = {}
+        self._by_id: dict[str, Message] = {}
 
     def add(self, message: Message) -> None:
         with self._lock:
             self._by_account.setdefault(message.account, {})[message.id] = message
+            self._by_id[message.id] = message
+            self._changed.notify_all()
+
+    def touch(self) -> None:
+        """Wake the waiters: a message changed."""
+        with self._lock:
+            self._changed.notify_all()
+
+    def wait_for_change(self, timeout: float) -> None:
+        with self._lock:
+            self._changed.wait(timeout)
+
+    def find(self, message_id: str) -> Message | None:
+        with self._lock:
+            return self._by_id.get(message_id.strip().lower())
 
     def get(self, account: str, message_id: str) -> Message | None:
         with self._lock:
@@ -36,8 +53,10 @@ class MessageStore:
         with self._lock:
             if account is None:
                 self._by_account.clear()
+                self._by_id.clear()
             else:
-                self._by_account.pop(account, None)
+                for message_id in self._by_account.pop(account, {}):
+                    del self._by_id[message_id]
 
     def __len__(self) -> int:
         with self._lock:

@@ -1,0 +1,136 @@
+"""The state machine that moves each recipient through its channel's statuses.
+
+At send time each recipient gets a plan (statuses with due times) from the
+outcome rules. Due steps fire lazily, whenever the message is read, so every
+read path sees the same state. In ``polls`` mode a recipient instead moves one
+step every ``polls_per_step`` status polls, for clients that poll in a loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from mock_efidem.domain.clock import Clock
+from mock_efidem.domain.esmtp import describe_esmtp_code
+from mock_efidem.domain.models import Channel, Message, PlannedStep, Recipient, StatusEvent
+from mock_efidem.domain.outcomes import DEFAULT_OUTCOME_RULES, OutcomeRule, choose_path
+from mock_efidem.domain.statuses import (
+    STEP_DELAYS,
+    TRANSITIONS,
+    initial_status,
+    may_follow,
+    status_named,
+)
+
+TIME_MODE = "time"
+POLLS_MODE = "polls"
+
+
+class IllegalTransition(ValueError):
+    """A forced status that may not follow the current one."""
+
+
+class UnknownStatus(ValueError):
+    """A status name the channel does not have."""
+
+
+@dataclass
+class LifecycleSettings:
+    mode: str = TIME_MODE
+    polls_per_step: int = 1
+    delay_scale: float = 1.0
+    """Multiplies every default delay: 0 makes every step due at once."""
+
+
+class Lifecycle:
+    def __init__(
+        self,
+        clock: Clock,
+        rules: Sequence[OutcomeRule] = DEFAULT_OUTCOME_RULES,
+        settings: LifecycleSettings | None = None,
+    ) -> None:
+        self.clock = clock
+        self.rules = tuple(rules)
+        self.settings = settings or LifecycleSettings()
+
+    def start(self, message: Message) -> None:
+        """Give each recipient of a new message its initial status and its plan."""
+        first = initial_status(message.channel)
+        for recipient in message.recipients:
+            recipient.history.append(
+                StatusEvent(message.created_at, first.name, first.code, "accepted")
+            )
+            path, detail = choose_path(self.rules, message, recipient)
+            recipient.plan = self._schedule(message.channel, message.created_at, path, detail)
+
+    def _schedule(
+        self, channel: Channel, start: datetime, path: Sequence[str], detail: str
+    ) -> list[PlannedStep]:
+        plan, due = [], start
+        for position, status in enumerate(path):
+            delay = STEP_DELAYS[channel].get(status, 1.0) * self.settings.delay_scale
+            due += timedelta(seconds=delay)
+            last = position == len(path) - 1
+            plan.append(PlannedStep(status, due, _describe_detail(detail) if last else ""))
+        return plan
+
+    def settle(self, message: Message) -> None:
+        """Fire every step that is due by now (time mode)."""
+        if self.settings.mode != TIME_MODE:
+            return
+        now = self.clock.now()
+        for recipient in message.recipients:
+            while recipient.plan and recipient.plan[0].due <= now:
+                step = recipient.plan.pop(0)
+                self._enter(message.channel, recipient, step.status, step.due, step.detail)
+
+    def poll(self, message: Message, recipient: Recipient) -> None:
+        """Count a status poll; in polls mode every Nth poll moves one step."""
+        if self.settings.mode != POLLS_MODE or not recipient.plan:
+            return
+        recipient.polls += 1
+        if recipient.polls >= self.settings.polls_per_step:
+            recipient.polls = 0
+            step = recipient.plan.pop(0)
+            self._enter(message.channel, recipient, step.status, self.clock.now(), step.detail)
+
+    def force(self, message: Message, recipient: Recipient, status: str, detail: str = "") -> None:
+        """Move a recipient to ``status`` now; its remaining plan is dropped, so the
+        test that forced it stays in control."""
+        self.check_force(message, recipient, status)
+        recipient.plan = []
+        self._enter(message.channel, recipient, status, self.clock.now(), detail or "forced")
+
+    def check_force(self, message: Message, recipient: Recipient, status: str) -> None:
+        """Raise UnknownStatus or IllegalTransition unless ``status`` may be forced."""
+        if status_named(message.channel, status) is None:
+            names = ", ".join(s for s in _all_statuses(message.channel))
+            raise UnknownStatus(f"{message.channel} has no status {status!r} (known: {names})")
+        current = recipient.current.status
+        if not may_follow(message.channel, current, status):
+            allowed = ", ".join(TRANSITIONS[message.channel].get(current, ())) or "none (final)"
+            raise IllegalTransition(
+                f"{recipient.address}: {status} cannot follow {current} on {message.channel}; "
+                f"allowed next: {allowed}"
+            )
+
+    def _enter(
+        self, channel: Channel, recipient: Recipient, status: str, at: datetime, detail: str
+    ) -> None:
+        definition = status_named(channel, status)
+        assert definition is not None  # plans and forced statuses are checked
+        recipient.history.append(StatusEvent(at, status, definition.code, detail))
+
+
+def _describe_detail(detail: str) -> str:
+    """An ESMTP code gains its RFC 3463 title: "5.1.1 Bad destination mailbox address"."""
+    title = describe_esmtp_code(detail) if detail else None
+    return f"{detail} {title}" if title else detail
+
+
+def _all_statuses(channel: Channel) -> list[str]:
+    first = initial_status(channel).name
+    following = [s for nexts in TRANSITIONS[channel].values() for s in nexts]
+    return list(dict.fromkeys([first, *following]))

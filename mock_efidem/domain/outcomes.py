@@ -1,0 +1,106 @@
+"""Outcome rules: decided at send time, they say which path each recipient will take.
+
+A rule matches a recipient on one of its attributes with a case-insensitive glob
+and gives the statuses that follow the initial one. Rules apply in order; the
+first that matches wins; without a match the channel's default path applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from itertools import pairwise
+
+from mock_efidem.domain.addresses import local_part_of
+from mock_efidem.domain.models import Channel, Message, Recipient
+from mock_efidem.domain.statuses import DEFAULT_PATHS, initial_status, may_follow
+
+EMAILS = frozenset({Channel.EMAIL, Channel.RELAY})
+
+
+@dataclass(frozen=True)
+class OutcomeRule:
+    channels: frozenset[Channel]
+    attribute: str
+    """``address``, ``local_part``, ``postcode`` or ``reference``."""
+    pattern: str
+    path: tuple[str, ...]
+    detail: str = ""
+    """Carried by the last status of the path, e.g. a bounce's ESMTP code."""
+
+    def matches(self, message: Message, recipient: Recipient) -> bool:
+        if message.channel not in self.channels:
+            return False
+        value = recipient_attribute(message, recipient, self.attribute)
+        return fnmatchcase(value.lower(), self.pattern.lower())
+
+    def problems(self) -> list[str]:
+        """Why this rule's path cannot be walked, for each of its channels."""
+        found = []
+        for channel in sorted(self.channels):
+            steps = (initial_status(channel).name, *self.path)
+            found += [
+                f"{channel}: {before} cannot be followed by {after}"
+                for before, after in pairwise(steps)
+                if not may_follow(channel, before, after)
+            ]
+        return found
+
+
+def recipient_attribute(message: Message, recipient: Recipient, attribute: str) -> str:
+    if attribute == "local_part":
+        return local_part_of(recipient.address)
+    if attribute == "postcode":
+        address = message.options.get("postal_address")
+        return str(getattr(address, "postcode", ""))
+    if attribute == "reference":
+        return recipient.reference or message.reference
+    return recipient.address
+
+
+def _email(pattern: str, *path: str, detail: str = "") -> OutcomeRule:
+    return OutcomeRule(EMAILS, "local_part", pattern, path, detail)
+
+
+def _ending(channel: Channel, digits: str, *path: str) -> OutcomeRule:
+    return OutcomeRule(frozenset({channel}), "address", f"*{digits}", path)
+
+
+DEFAULT_OUTCOME_RULES: tuple[OutcomeRule, ...] = (
+    _email("softbounce*", "sent", "soft_bounce", detail="4.2.2"),
+    _email("bounce*", "sent", "hard_bounce", detail="5.1.1"),
+    _email("complaint*", "sent", "delivered", "complaint"),
+    _email("unsubscribe*", "sent", "delivered", "unsubscribed"),
+    _email("click*", "sent", "delivered", "opened", "clicked"),
+    _email("open*", "sent", "delivered", "opened"),
+    _ending(Channel.SMS, "0000", "sent_to_operator", "not_delivered"),
+    _ending(Channel.SMS, "9999", "sent_to_operator", "expired"),
+    OutcomeRule(
+        frozenset({Channel.LETTER}), "postcode", "99999", ("printed", "posted", "returned")
+    ),
+    _ending(Channel.FAX, "0000", "sending", "busy"),
+    _ending(Channel.FAX, "1111", "sending", "no_answer"),
+    _ending(Channel.FAX, "9999", "sending", "failed"),
+)
+
+
+def choose_path(
+    rules: Sequence[OutcomeRule], message: Message, recipient: Recipient
+) -> tuple[tuple[str, ...], str]:
+    """The statuses this recipient will go through after the initial one, and the
+    detail of the last one."""
+    rule = next((r for r in rules if r.matches(message, recipient)), None)
+    path, detail = (rule.path, rule.detail) if rule else (DEFAULT_PATHS[message.channel], "")
+    return _tracked(message, path), detail
+
+
+def _tracked(message: Message, path: tuple[str, ...]) -> tuple[str, ...]:
+    """A relay message without OUVERTURE/CLICS never reaches opened/clicked."""
+    if message.channel is not Channel.RELAY:
+        return path
+    untracked = {"opened"} if not message.options.get("track_opens") else set()
+    if not message.options.get("track_clicks"):
+        untracked.add("clicked")
+    cut = next((i for i, status in enumerate(path) if status in untracked), len(path))
+    return path[:cut]

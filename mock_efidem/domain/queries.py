@@ -1,0 +1,42 @@
+"""Finding messages: the filters of the control API's messages query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mock_efidem.domain.models import Message
+
+
+@dataclass(frozen=True)
+class MessageQuery:
+    """Every given criterion must hold; text criteria are case-insensitive.
+
+    ``recipient`` matches part of any recipient's address; ``status`` any recipient's
+    current status name; ``refclient`` the message's or any recipient's REFCLIENT.
+    """
+
+    channel: str | None = None
+    account: str | None = None
+    recipient: str | None = None
+    status: str | None = None
+    refclient: str | None = None
+
+    def matches(self, message: Message) -> bool:
+        return all(
+            (
+                self.channel is None or message.channel.value == self.channel.lower(),
+                self.account is None or message.account == self.account,
+                self.recipient is None or self._has_recipient(message, self.recipient.lower()),
+                self.status is None
+                or any(r.current.status == self.status.lower() for r in message.recipients),
+                self.refclient is None or self._has_reference(message, self.refclient),
+            )
+        )
+
+    @staticmethod
+    def _has_recipient(message: Message, part: str) -> bool:
+        return any(part in r.address.lower() for r in message.recipients)
+
+    @staticmethod
+    def _has_reference(message: Message, reference: str) -> bool:
+        return reference in (message.reference, *(r.reference for r in message.recipients))
