@@ -40,6 +40,10 @@ class AccountRegistry:
         account = self._accounts.get(credentials.user)
         return account if account is not None and account.accepts(credentials) else None
 
+    def add(self, account: Account) -> None:
+        with self._lock:
+            self._accounts[account.name] = account
+
     def named(self, name: str) -> Account | None:
         """The account of that user name, no password asked (for tests and the control API)."""
         return self._accounts.get(name)
