@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem.control.api import PREFIX, ControlApi, json_error
+from mock_efidem.dqe import DEFAULT_DQE_CONFIG, DqeEndpoints, is_dqe_path
 from mock_efidem.soap.endpoint import SoapEndpoint, StartResponse, WSGIEnvironment
 from mock_efidem.world import World
 
@@ -27,11 +28,16 @@ class MockApplication:
             lambda: world.backend, world.journal, world.settings.namespace, public_url
         )
         self.control = ControlApi(world)
+        self.dqe = DqeEndpoints(
+            world.journal, lambda: getattr(world, "dqe_config", DEFAULT_DQE_CONFIG)
+        )
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "") or "/"
         if path == PREFIX or path.startswith(PREFIX + "/"):
             return self._control(environ, start_response)
+        if is_dqe_path(path):
+            return self.dqe(environ, start_response)
         return self.soap(environ, start_response)
 
     def _control(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
