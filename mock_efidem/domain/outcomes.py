@@ -1,39 +1,55 @@
 """Outcome rules: decided at send time, they say which path each recipient will take.
 
-A rule matches a recipient on one of its attributes with a case-insensitive glob
-and gives the statuses that follow the initial one. Rules apply in order; the
-first that matches wins; without a match the channel's default path applies.
+A rule matches a recipient on some of its attributes (all must match) and gives
+the statuses that follow the initial one. Rules apply in order; the first that
+matches wins; without a match the channel's default path applies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from itertools import pairwise
 
-from mock_efidem.domain.addresses import local_part_of
+from mock_efidem.domain.addresses import domain_of, local_part_of
+from mock_efidem.domain.matching import Matcher, glob
 from mock_efidem.domain.models import Channel, Message, Recipient
 from mock_efidem.domain.statuses import DEFAULT_PATHS, initial_status, may_follow
 
 EMAILS = frozenset({Channel.EMAIL, Channel.RELAY})
 
 
+ATTRIBUTES = (
+    "recipient",
+    "local_part",
+    "domain",
+    "name",
+    "reference",
+    "postcode",
+    "country",
+    "account",
+    "subject",
+    "text",
+    "sender",
+    "billing_code",
+)
+"""What an outcome rule may match on."""
+
+
 @dataclass(frozen=True)
 class OutcomeRule:
     channels: frozenset[Channel]
-    attribute: str
-    """``address``, ``local_part``, ``postcode`` or ``reference``."""
-    pattern: str
+    conditions: tuple[tuple[str, Matcher], ...]
+    """(attribute, matcher) pairs, attributes from ``ATTRIBUTES``."""
     path: tuple[str, ...]
     detail: str = ""
     """Carried by the last status of the path, e.g. a bounce's ESMTP code."""
 
     def matches(self, message: Message, recipient: Recipient) -> bool:
-        if message.channel not in self.channels:
-            return False
-        value = recipient_attribute(message, recipient, self.attribute)
-        return fnmatchcase(value.lower(), self.pattern.lower())
+        return message.channel in self.channels and all(
+            matcher.matches(recipient_attribute(message, recipient, attribute))
+            for attribute, matcher in self.conditions
+        )
 
     def problems(self) -> list[str]:
         """Why this rule's path cannot be walked, for each of its channels."""
@@ -49,22 +65,30 @@ class OutcomeRule:
 
 
 def recipient_attribute(message: Message, recipient: Recipient, attribute: str) -> str:
-    if attribute == "local_part":
-        return local_part_of(recipient.address)
-    if attribute == "postcode":
-        address = message.options.get("postal_address")
-        return str(getattr(address, "postcode", ""))
-    if attribute == "reference":
-        return recipient.reference or message.reference
-    return recipient.address
+    postal = message.options.get("postal_address")
+    values: dict[str, Callable[[], str]] = {
+        "recipient": lambda: recipient.address,
+        "local_part": lambda: local_part_of(recipient.address),
+        "domain": lambda: domain_of(recipient.address),
+        "name": lambda: recipient.name,
+        "reference": lambda: recipient.reference or message.reference,
+        "postcode": lambda: str(getattr(postal, "postcode", "")),
+        "country": lambda: str(getattr(postal, "country", "")),
+        "account": lambda: message.account,
+        "subject": lambda: message.subject,
+        "text": lambda: message.text or message.html,
+        "sender": lambda: message.sender,
+        "billing_code": lambda: message.billing_code,
+    }
+    return values[attribute]()
 
 
 def _email(pattern: str, *path: str, detail: str = "") -> OutcomeRule:
-    return OutcomeRule(EMAILS, "local_part", pattern, path, detail)
+    return OutcomeRule(EMAILS, (("local_part", glob(pattern)),), path, detail)
 
 
 def _ending(channel: Channel, digits: str, *path: str) -> OutcomeRule:
-    return OutcomeRule(frozenset({channel}), "address", f"*{digits}", path)
+    return OutcomeRule(frozenset({channel}), (("recipient", glob(f"*{digits}")),), path)
 
 
 DEFAULT_OUTCOME_RULES: tuple[OutcomeRule, ...] = (
@@ -77,7 +101,9 @@ DEFAULT_OUTCOME_RULES: tuple[OutcomeRule, ...] = (
     _ending(Channel.SMS, "0000", "sent_to_operator", "not_delivered"),
     _ending(Channel.SMS, "9999", "sent_to_operator", "expired"),
     OutcomeRule(
-        frozenset({Channel.LETTER}), "postcode", "99999", ("printed", "posted", "returned")
+        frozenset({Channel.LETTER}),
+        (("postcode", glob("99999")),),
+        ("printed", "posted", "returned"),
     ),
     _ending(Channel.FAX, "0000", "sending", "busy"),
     _ending(Channel.FAX, "1111", "sending", "no_answer"),
