@@ -1,19 +1,22 @@
 """Routing: /_mock/ to the control API, the DQE paths to DQE, everything else to SOAP.
 
 Any path the mock does not reserve answers as the SOAP endpoint, so that a client
-configured with the production address works by changing host and port only.
+configured with the production address works by changing host and port only. SOAP
+and DQE calls pass through the scenario's faults on their way in.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterable
 
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem.control.api import PREFIX, ControlApi, json_error
-from mock_efidem.dqe import DEFAULT_DQE_CONFIG, DqeEndpoints, is_dqe_path
+from mock_efidem.dqe import DqeEndpoints, is_dqe_path
 from mock_efidem.soap.endpoint import SoapEndpoint, StartResponse, WSGIEnvironment
+from mock_efidem.traffic import FaultInjector, dqe_facts, soap_facts
 from mock_efidem.world import World
 
 logger = logging.getLogger(__name__)
@@ -24,20 +27,22 @@ class MockApplication:
 
     def __init__(self, world: World, public_url: str) -> None:
         self.world = world
-        self.soap = SoapEndpoint(
-            lambda: world.backend, world.journal, world.settings.namespace, public_url
-        )
+        self.soap = SoapEndpoint(world, world.settings.namespace, public_url)
         self.control = ControlApi(world)
-        self.dqe = DqeEndpoints(
-            world.journal, lambda: getattr(world, "dqe_config", DEFAULT_DQE_CONFIG)
-        )
+        self.dqe = DqeEndpoints(world.journal, lambda: world.dqe_config)
+        self.faults = FaultInjector(world)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "") or "/"
         if path == PREFIX or path.startswith(PREFIX + "/"):
             return self._control(environ, start_response)
         if is_dqe_path(path):
-            return self.dqe(environ, start_response)
+            body = _read_body(environ)
+            facts = dqe_facts(Request({**environ, "wsgi.input": io.BytesIO(body)}))
+            return self.faults(facts, environ, start_response, self.dqe)
+        if environ.get("REQUEST_METHOD") == "POST":
+            body = _read_body(environ)
+            return self.faults(soap_facts(body), environ, start_response, self.soap)
         return self.soap(environ, start_response)
 
     def _control(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -48,3 +53,11 @@ class MockApplication:
             logger.exception("control API call failed")
             response = json_error(500, "internal error; see the mock's log")
         return Response.force_type(response)(environ, start_response)
+
+
+def _read_body(environ: WSGIEnvironment) -> bytes:
+    """Read the body once, and leave a fresh stream of it for the endpoint."""
+    body = Request(environ).get_data()
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    return body

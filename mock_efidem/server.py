@@ -8,14 +8,26 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
+from typing import Any
 
+from cheroot.wsgi import Gateway_10
 from cheroot.wsgi import Server as WsgiServer
 
 from mock_efidem.app import MockApplication
 from mock_efidem.settings import Settings
+from mock_efidem.traffic import SOCKET_KEY
 from mock_efidem.world import World
 
 SERVER_THREADS = 16
+
+
+class _Gateway(Gateway_10):
+    """Hands the application the connection's socket, so a scenario can reset it."""
+
+    def get_environ(self) -> dict[str, Any]:  # type: ignore[override]
+        environ: dict[str, Any] = super().get_environ()  # type: ignore[no-untyped-call]
+        environ[SOCKET_KEY] = self.req.conn.socket
+        return environ
 
 
 class MockServer:
@@ -45,6 +57,7 @@ class MockServer:
             numthreads=SERVER_THREADS,
             server_name="mock-efidem",
         )
+        server.gateway = _Gateway
         server.prepare()  # binds, so that port 0 becomes a real port
         self.port = server.bind_addr[1]
         server.wsgi_app = MockApplication(self.world, self.soap_url)

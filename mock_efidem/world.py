@@ -1,30 +1,82 @@
-"""Everything one mock instance holds: the Efidem backend and the request journal.
+"""Everything one mock instance holds: the scenario, the Efidem backend, the DQE
+configuration, the call rules' counters and the request journal.
 
-Like moto's backends, a reset re-runs the constructor, so the start state is
-exactly what a fresh instance has.
+Like moto's backends, a reset re-runs the constructor from the current scenario, so
+the start state is exactly what a fresh instance has.
 """
 
 from __future__ import annotations
 
+import threading
+from importlib import resources
+from pathlib import Path
+
 from mock_efidem.domain.backend import EfidemBackend
+from mock_efidem.domain.clock import Clock
+from mock_efidem.domain.lifecycle import LifecycleSettings
 from mock_efidem.journal import Journal
+from mock_efidem.scenario.loader import load_file, load_text
+from mock_efidem.scenario.model import CallFacts, ResponseRule, RuleState, Scenario
 from mock_efidem.settings import Settings
+
+DEFAULT_SCENARIO = "default.yaml"
+
+
+def shipped_scenario(name: str) -> Scenario:
+    """One of the scenarios shipped in ``scenarios/`` (packaged as mock_efidem.scenarios)."""
+    text = resources.files("mock_efidem.scenarios").joinpath(name).read_text("utf-8")
+    return load_text(text, default_name=Path(name).stem)
+
+
+def scenario_of(settings: Settings) -> Scenario:
+    if settings.scenario is not None:
+        return load_file(settings.scenario)
+    return shipped_scenario(DEFAULT_SCENARIO)
 
 
 class World:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, scenario: Scenario | None = None) -> None:
         self.settings = settings
         self.journal = Journal()
-        self.backend = self._new_backend()
+        self._lock = threading.Lock()
+        self.scenario = scenario if scenario is not None else scenario_of(settings)
+        self._start()
 
-    def _new_backend(self) -> EfidemBackend:
-        return EfidemBackend(seed=self.settings.seed)
+    @property
+    def seed(self) -> int | None:
+        """The command line's seed wins over the scenario's."""
+        return self.settings.seed if self.settings.seed is not None else self.scenario.seed
+
+    def _start(self) -> None:
+        scenario = self.scenario
+        self.backend = EfidemBackend(
+            accounts=scenario.accounts,
+            forbidden_sequences=scenario.forbidden_sequences,
+            seed=self.seed,
+            clock=Clock(start=scenario.clock_start, frozen=scenario.clock_frozen),
+            outcome_rules=scenario.outcome_rules,
+            lifecycle=LifecycleSettings(**vars(scenario.lifecycle)),
+            open_accounts=scenario.open_accounts,
+        )
+        self.dqe_config = scenario.dqe
+        self.rules = RuleState(scenario)
+
+    def forced_response(self, facts: CallFacts) -> ResponseRule | None:
+        """The first of the scenario's forced responses that applies to this call."""
+        return next((r for r in self.scenario.responses if self.rules.applies(r, facts)), None)
+
+    def load(self, scenario: Scenario) -> None:
+        """Replace the scenario: the world restarts from it (the journal is kept)."""
+        with self._lock:
+            self.scenario = scenario
+            self._start()
 
     def reset(self, account: str | None = None) -> None:
-        if account is None:
-            self.backend = self._new_backend()
-            self.journal.clear()
-            return
-        self.backend.store.clear(account)
-        self.backend.accounts.forget_console_users(account)
-        self.journal.clear(account)
+        with self._lock:
+            if account is None:
+                self._start()
+                self.journal.clear()
+                return
+            self.backend.store.clear(account)
+            self.backend.accounts.forget_console_users(account)
+            self.journal.clear(account)

@@ -30,15 +30,31 @@ DEMO_ACCOUNT = Account(name="demo", password="demo", app_id="demo")
 
 
 class AccountRegistry:
-    """The known accounts, looked up by user name; thread-safe."""
+    """The known accounts, looked up by user name; thread-safe.
 
-    def __init__(self, accounts: Iterable[Account] = ()) -> None:
+    ``open``: an unknown user is welcome; its first call makes a tenant named
+    ``USER/AppID`` that remembers its password, isolated from every other one.
+    """
+
+    def __init__(self, accounts: Iterable[Account] = (), open: bool = False) -> None:
         self._lock = threading.Lock()
         self._accounts = {account.name: account for account in accounts}
+        self.open = open
 
     def authenticate(self, credentials: Credentials) -> Account | None:
         account = self._accounts.get(credentials.user)
+        if account is None and self.open:
+            account = self._tenant(credentials)
         return account if account is not None and account.accepts(credentials) else None
+
+    def _tenant(self, credentials: Credentials) -> Account | None:
+        if not all((credentials.user, credentials.password, credentials.app_id)):
+            return None
+        name = f"{credentials.user}/{credentials.app_id}"
+        with self._lock:
+            return self._accounts.setdefault(
+                name, Account(name, credentials.password, credentials.app_id)
+            )
 
     def add(self, account: Account) -> None:
         with self._lock:

@@ -18,6 +18,7 @@ from mock_efidem.domain.accounts import DEMO_ACCOUNT, Account, AccountRegistry
 from mock_efidem.domain.clock import Clock
 from mock_efidem.domain.esmtp import describe_esmtp_code
 from mock_efidem.domain.ids import IdFactory
+from mock_efidem.domain.invented import Inventor
 from mock_efidem.domain.lifecycle import Lifecycle, LifecycleSettings
 from mock_efidem.domain.models import (
     Channel,
@@ -86,8 +87,11 @@ class EfidemBackend:
         clock: Clock | None = None,
         outcome_rules: Sequence[OutcomeRule] = DEFAULT_OUTCOME_RULES,
         lifecycle: LifecycleSettings | None = None,
+        open_accounts: bool = False,
     ) -> None:
-        self.accounts = AccountRegistry(_fresh(accounts))
+        self.accounts = AccountRegistry(_fresh(accounts), open=open_accounts)
+        self.seed = seed
+        self.inventor = Inventor(seed)
         self.forbidden_sequences = tuple(forbidden_sequences)
         self.store = MessageStore()
         self.ids = IdFactory(seed)
@@ -305,6 +309,7 @@ def _send_letter(backend: EfidemBackend, call: ValidCall) -> str:
         postal_address=address,
         colour=bool(call.fields.get("colour")),
         envelope=_text(call.fields, "envelope").upper() or "C5",
+        tracking=backend.inventor.letter_tracking(),
     )
 
 

@@ -7,10 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 
 class Clock:
-    def __init__(self) -> None:
+    """``start`` sets the current time; ``frozen`` stops it there until advanced."""
+
+    def __init__(self, start: datetime | None = None, frozen: bool = False) -> None:
         self._lock = threading.Lock()
-        self._offset = timedelta()
+        self._offset = start - datetime.now(UTC) if start else timedelta()
         self._frozen_at: datetime | None = None
+        if frozen:
+            self.freeze()
 
     def now(self) -> datetime:
         with self._lock:

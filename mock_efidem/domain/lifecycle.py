@@ -8,8 +8,8 @@ step every ``polls_per_step`` status polls, for clients that poll in a loop.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from mock_efidem.domain.clock import Clock
@@ -41,7 +41,13 @@ class LifecycleSettings:
     mode: str = TIME_MODE
     polls_per_step: int = 1
     delay_scale: float = 1.0
-    """Multiplies every default delay: 0 makes every step due at once."""
+    """Multiplies every delay: 0 makes every step due at once."""
+    delays: Mapping[Channel, Mapping[str, float]] = field(default_factory=dict)
+    """Seconds to enter a status, overriding ``STEP_DELAYS`` per channel."""
+
+    def delay(self, channel: Channel, status: str) -> float:
+        default = STEP_DELAYS[channel].get(status, 1.0)
+        return self.delays.get(channel, {}).get(status, default) * self.delay_scale
 
 
 class Lifecycle:
@@ -70,8 +76,7 @@ class Lifecycle:
     ) -> list[PlannedStep]:
         plan, due = [], start
         for position, status in enumerate(path):
-            delay = STEP_DELAYS[channel].get(status, 1.0) * self.settings.delay_scale
-            due += timedelta(seconds=delay)
+            due += timedelta(seconds=self.settings.delay(channel, status))
             last = position == len(path) - 1
             plan.append(PlannedStep(status, due, _describe_detail(detail) if last else ""))
         return plan

@@ -31,8 +31,8 @@ logger = logging.getLogger(__name__)
 
 LOOKUP = "DQEEMAILLOOKUP"
 SUGGEST = "MAILSUGGEST"
-_OPERATIONS = {f"/{name}{slash}": name for name in (LOOKUP, SUGGEST) for slash in ("", "/")}
-DQE_PATHS = frozenset(_OPERATIONS)
+DQE_OPERATIONS = {f"/{name}{slash}": name for name in (LOOKUP, SUGGEST) for slash in ("", "/")}
+DQE_PATHS = frozenset(DQE_OPERATIONS)
 
 LICENCE_KO = "** LICENCE KO **"
 UNAUTHORIZED = "unauthorized_client"
@@ -46,6 +46,9 @@ _CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
 _CALLBACK_MAX = 128
 
 Params = Mapping[str, str]
+
+FAULT_LATENCY_KEY = "mock_efidem.fault_latency"
+"""WSGI environ key: a scenario fault's latency, which DQE weighs against TimeOut."""
 
 
 def is_dqe_path(path: str) -> bool:
@@ -81,26 +84,26 @@ class DqeEndpoints:
             return _preflight()
         if request.method not in ("GET", "HEAD", "POST"):
             return _method_not_allowed(request.method)
-        operation = _OPERATIONS.get(request.path)
+        operation = DQE_OPERATIONS.get(request.path)
         if operation is None:
             return _json_error(404, f"no DQE endpoint at {request.path}")
-        return self._call(operation, request.values)
+        return self._call(operation, request.values, request.environ.get(FAULT_LATENCY_KEY, 0.0))
 
-    def _call(self, operation: str, params: Params) -> Response:
+    def _call(self, operation: str, params: Params, extra_latency: float = 0.0) -> Response:
         """One journalled call: the callback name checked, then the operation."""
         started = time.perf_counter()
         callback = params.get("callback", "")
         if callback and not _valid_callback(callback):
             response, result = _json_error(400, "callback must be a JavaScript name"), "400"
         elif operation == LOOKUP:
-            response, result = self._lookup(params, callback)
+            response, result = self._lookup(params, callback, extra_latency)
         else:
-            response, result = self._suggest(params, callback)
+            response, result = self._suggest(params, callback, extra_latency)
         elapsed = (time.perf_counter() - started) * 1000
         self.journal.record("dqe", operation, params.get("Licence", ""), result, elapsed)
         return response
 
-    def _lookup(self, params: Params, callback: str) -> tuple[Response, str]:
+    def _lookup(self, params: Params, callback: str, extra_latency: float) -> tuple[Response, str]:
         config = self.config()
         email, licence = params.get("Email"), params.get("Licence", "")
         if not licence.strip():
@@ -109,21 +112,21 @@ class DqeEndpoints:
         level = config.level_of(licence)
         if level is None:
             return Response(UNAUTHORIZED, 401, content_type=TEXT_TYPE), UNAUTHORIZED
-        if _wait(config.latency_seconds, _timeout(params.get("TimeOut"))):
+        if _wait(config.latency_seconds + extra_latency, _timeout(params.get("TimeOut"))):
             verdict = timed_out(email or "")
         else:
             verdict = lookup(email, _options(params), config)
         document = _lookup_document(verdict, email or "", level)
         return _json(document, callback), verdict.id_error
 
-    def _suggest(self, params: Params, callback: str) -> tuple[Response, str]:
+    def _suggest(self, params: Params, callback: str, extra_latency: float) -> tuple[Response, str]:
         config = self.config()
         licence = params.get("Licence", "")
         if not licence.strip():
             return _json_error(400, "Licence missing or empty", callback), "400"
         if config.level_of(licence) is None:
             return Response("", 200, content_type=TEXT_TYPE), UNAUTHORIZED
-        _wait(config.latency_seconds, None)
+        _wait(config.latency_seconds + extra_latency, None)
         if config.service_unavailable:
             return _json_error(503, "service unavailable", callback), "503"
         verdict = syntax(params.get("Email", ""))

@@ -17,8 +17,7 @@ from lxml import etree
 from spyne.server.wsgi import WsgiApplication
 from werkzeug.wrappers import Request, Response
 
-from mock_efidem.journal import Journal
-from mock_efidem.soap.service import BackendSource, build_application
+from mock_efidem.soap.service import SoapWorld, build_application
 
 WSGIEnvironment = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -45,10 +44,8 @@ def soap_fault(code: str, message: str, status: int = 500) -> Response:
 
 
 class SoapEndpoint:
-    def __init__(
-        self, backend: BackendSource, journal: Journal, namespace: str, public_url: str
-    ) -> None:
-        self.application = build_application(backend, journal, namespace)
+    def __init__(self, world: SoapWorld, namespace: str, public_url: str) -> None:
+        self.application = build_application(world, namespace)
         self._spyne = WsgiApplication(self.application, max_content_length=MAX_BODY_BYTES)
         self._spyne.doc.wsdl11.build_interface_document(public_url)
         self.wsdl = _pretty(self._spyne.doc.wsdl11.get_interface_document())

@@ -172,3 +172,26 @@ OPERATIONS: tuple[SoapOperation, ...] = (
     ),
     op("ENLEVER_UTILISATEUR", "remove_console_user", "int", Param("NOM_UTILISATEUR", "user_name")),
 )
+
+_CHANNEL_OF_OPERATION = {
+    "send_email": "email",
+    "send_multi_email": "email",
+    "email_status": "email",
+    "multi_email_status": "email",
+    "send_relay_email": "relay",
+    "relay_status": "relay",
+    "send_sms": "sms",
+    "send_multi_sms": "sms",
+    "sms_status": "sms",
+    "sms_full_status": "sms",
+    "send_letter": "letter",
+    "letter_status": "letter",
+    "send_fax": "fax",
+    "fax_status": "fax",
+}
+WIRE_CHANNELS: dict[str, str] = {
+    op.wire_name: _CHANNEL_OF_OPERATION[op.operation]
+    for op in OPERATIONS
+    if op.operation in _CHANNEL_OF_OPERATION
+}
+"""The channel each wire operation concerns (annex operations concern none)."""

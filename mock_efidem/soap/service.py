@@ -6,71 +6,67 @@ records the call in the journal and renders the outcome in the wire's shape.
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from spyne import Application, ServiceBase, rpc
+from spyne import Application, Fault, ServiceBase, rpc
 from spyne.protocol.soap import Soap11
 
 from mock_efidem.domain.backend import EfidemBackend, Outcome, StatusReport
 from mock_efidem.journal import Journal
+from mock_efidem.scenario.model import CallFacts, ResponseRule
 from mock_efidem.settings import DEFAULT_NAMESPACE
 from mock_efidem.soap.convert import FROM_WIRE, fold_variables
 from mock_efidem.soap.operations import OPERATIONS, SoapOperation
 from mock_efidem.soap.types import wire_types
 
 SERVICE_NAME = "EfidemService"
-
-_application_numbers = itertools.count(1)
-
-
-BackendSource = Callable[[], EfidemBackend]
+FACTS_KEY = "mock_efidem.facts"
+"""WSGI environ key of the call's facts, left there by the traffic layer."""
 
 
-def build_application(
-    backend: BackendSource, journal: Journal, namespace: str = DEFAULT_NAMESPACE
-) -> Application:
-    """``backend`` is asked for the current backend at each call, so that a reset may
-    replace it under a running server."""
+class SoapWorld(Protocol):
+    """What the service needs of the world; read at each call, so that a reset or a
+    new scenario takes effect under a running server."""
+
+    backend: EfidemBackend
+    journal: Journal
+
+    def forced_response(self, facts: CallFacts) -> ResponseRule | None: ...
+
+
+def build_application(world: SoapWorld, namespace: str = DEFAULT_NAMESPACE) -> Application:
     types = wire_types(namespace)
-    methods = {
-        operation.wire_name: _method(operation, types, backend, journal) for operation in OPERATIONS
-    }
+    methods = {operation.wire_name: _method(operation, types, world) for operation in OPERATIONS}
     # A class per application: spyne keeps state on service classes.
     service = type(SERVICE_NAME, (ServiceBase,), {"__module__": __name__, **methods})
-    application = Application(
+    return Application(
         [service],
         tns=namespace,
         name=SERVICE_NAME,
-        in_protocol=Soap11(validator="soft"),
+        # No validator: spyne's would fault on a missing element, which the error
+        # tables answer with a code (RAPPORT without DATE_DEBUT is -4).
+        in_protocol=Soap11(validator=None),
         out_protocol=Soap11(),
     )
-    application.number = next(_application_numbers)
-    return application
 
 
-def _method(
-    operation: SoapOperation,
-    types: dict[str, Any],
-    current_backend: BackendSource,
-    journal: Journal,
-) -> Any:
+def _method(operation: SoapOperation, types: dict[str, Any], world: SoapWorld) -> Any:
     render = RENDERERS[operation.returns]
     result_type = types[operation.returns]
 
     def handler(ctx: Any, *arguments: Any) -> Any:
         started = time.perf_counter()
-        backend = current_backend()
+        backend = world.backend
         fields = _fields(operation, arguments)
-        outcome = backend.call(operation.operation, fields)
+        outcome = _forced(world, ctx) or backend.call(operation.operation, fields)
         result = render(outcome, fields, backend)
         if isinstance(result, dict):
             result = result_type(
                 **{key: value for key, value in result.items() if key in result_type._type_info}
             )
-        journal.record(
+        world.journal.record(
             "soap",
             operation.wire_name,
             str(fields.get("user") or ""),
@@ -88,6 +84,19 @@ def _method(
     )(handler)
 
 
+def _forced(world: SoapWorld, ctx: Any) -> Outcome | None:
+    """The scenario's forced answer to this call, if one applies."""
+    facts = getattr(ctx.transport, "req", {}).get(FACTS_KEY)
+    rule = world.forced_response(facts) if isinstance(facts, CallFacts) else None
+    if rule is None:
+        return None
+    if rule.fault is not None:
+        raise Fault(faultcode=rule.fault.code, faultstring=rule.fault.message)
+    if rule.code is not None:
+        return Outcome(error=rule.code, reason="forced by the scenario")
+    return Outcome(value=rule.result)
+
+
 def _fields(operation: SoapOperation, arguments: tuple[Any, ...]) -> dict[str, Any]:
     fields = {
         param.field: FROM_WIRE[param.wire_type](value)
@@ -97,6 +106,8 @@ def _fields(operation: SoapOperation, arguments: tuple[Any, ...]) -> dict[str, A
 
 
 def _status_object(outcome: Outcome, fields: dict[str, Any], backend: EfidemBackend) -> Any:
+    if isinstance(outcome.value, dict):  # a scenario's result, already in wire names
+        return outcome.value
     if outcome.error is not None:
         report = StatusReport(
             outcome.error, backend.clock.now(), outcome.reason, str(fields.get("message_id") or "")
@@ -111,17 +122,24 @@ def _status_object(outcome: Outcome, fields: dict[str, Any], backend: EfidemBack
     }
 
 
-def _code_or(value: Callable[[Any], Any]) -> Callable[[Outcome, dict[str, Any], Any], Any]:
+def _code_or(wire: Callable[[Any], Any]) -> Callable[[Outcome, dict[str, Any], Any], Any]:
+    """The error code or the value, in the wire type (a scenario's result may be
+    written as a number where a string is due, and so on)."""
+
     def render(outcome: Outcome, fields: dict[str, Any], backend: Any) -> Any:
-        return value(outcome.error) if outcome.error is not None else outcome.value
+        return wire(outcome.error if outcome.error is not None else outcome.value)
 
     return render
+
+
+def _as_bytes(value: Any) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode("utf-8")
 
 
 RENDERERS: dict[str, Callable[[Outcome, dict[str, Any], Any], Any]] = {
     "string": _code_or(str),
     "int": _code_or(int),
-    "base64Binary": _code_or(lambda code: str(code).encode("ascii")),
+    "base64Binary": _code_or(_as_bytes),
     "STATUT_SMS": _status_object,
     "STATUTS": _status_object,
 }

@@ -477,20 +477,11 @@ def fax_status_table() -> list[Spec]:
     return [*_status_head(), *forbidden("MESSAGEID", "MESSAGEID"), *unknown_message(-99, SEND_SMS)]
 
 
-MISSING_DATE_BUG = (
-    "mock_efidem/soap/types.py declares dateTime parameters min_occurs=1 (MANDATORY_VALUE) and "
-    "service.py parses requests with Soap11(validator='soft'), so a missing DATE_DEBUT/DATE_FIN "
-    "(or an empty or xsi:nil one) is refused by spyne with a SOAP fault "
-    "(Client.ValidationError: member does not respect frequency constraints) before the "
-    "RAPPORT table runs: its -4/-5 rules in rules.py (REPORT) can never answer"
-)
-
-
 def report_table() -> list[Spec]:
     return [
         *credentials(-6)[:3],
-        spec(-4, "DATE_DEBUT not sent", {"DATE_DEBUT": MISSING}, bug=MISSING_DATE_BUG),
-        spec(-5, "DATE_FIN not sent", {"DATE_FIN": MISSING}, bug=MISSING_DATE_BUG),
+        spec(-4, "DATE_DEBUT not sent", {"DATE_DEBUT": MISSING}),
+        spec(-5, "DATE_FIN not sent", {"DATE_FIN": MISSING}),
         credentials(-6)[3],
         spec(-8, "DATE_FIN before DATE_DEBUT", {"DATE_FIN": datetime(1999, 12, 31)}),
     ]

@@ -1,0 +1,1 @@
+"""Scenarios: YAML files that shape the mock's world without touching code."""

@@ -1,0 +1,292 @@
+"""Reading a scenario file: YAML, checked against the shipped JSON Schema, then built.
+
+Every problem is reported with its line and column; a scenario with any problem is
+refused whole, so an invalid file never half-loads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from mock_efidem.domain.accounts import Account
+from mock_efidem.domain.lifecycle import LifecycleSettings
+from mock_efidem.domain.matching import Matcher, matcher_of
+from mock_efidem.domain.models import Channel
+from mock_efidem.domain.outcomes import ATTRIBUTES, OutcomeRule
+from mock_efidem.dqe.config import DEFAULT_DQE_CONFIG, DqeConfig
+from mock_efidem.scenario.model import (
+    FaultRule,
+    HttpAnswer,
+    Latency,
+    ResponseRule,
+    Scenario,
+    Selection,
+    SoapFault,
+)
+
+SCHEMA: dict[str, Any] = json.loads(
+    resources.files("mock_efidem.scenario").joinpath("schema.json").read_text("utf-8")
+)
+_VALIDATOR = Draft202012Validator(SCHEMA)
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.column}: {self.message}"
+
+
+class ScenarioError(ValueError):
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+
+def load_file(path: Path) -> Scenario:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError([Problem(0, 0, f"cannot read {path}: {error}")]) from error
+    return load_text(text, default_name=path.stem)
+
+
+def load_text(text: str, default_name: str = "scenario") -> Scenario:
+    document, node = _parse(text)
+    schema_problems = [_problem_at(node, e.absolute_path, e.message) for e in _errors(document)]
+    if schema_problems:
+        raise ScenarioError(sorted(schema_problems, key=lambda p: (p.line, p.column)))
+    builder = _Builder(node)
+    scenario = builder.build(document, default_name)
+    if builder.problems:
+        raise ScenarioError(builder.problems)
+    return scenario
+
+
+def _parse(text: str) -> tuple[Any, yaml.Node | None]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise ScenarioError([Problem(line, column, f"not valid YAML: {error}")]) from error
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        raise ScenarioError([Problem(1, 1, "a scenario is a mapping of sections")])
+    return _plain(document), node
+
+
+def _plain(value: Any) -> Any:
+    """YAML dates become strings: the schema speaks JSON."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _errors(document: Any) -> Iterable[Any]:
+    for error in _VALIDATOR.iter_errors(document):
+        # A oneOf/anyOf failure says more through its closest sub-error.
+        yield (
+            min(error.context, key=lambda e: len(e.path), default=error) if error.context else error
+        )
+
+
+def _problem_at(node: yaml.Node | None, path: Iterable[Any], message: str) -> Problem:
+    line, column = _position(node, path)
+    where = "/".join(str(p) for p in path)
+    return Problem(line, column, f"{where}: {message}" if where else message)
+
+
+def _position(node: yaml.Node | None, path: Iterable[Any]) -> tuple[int, int]:
+    for part in path:
+        child = _child(node, part)
+        if child is None:
+            break
+        node = child
+    if node is None:
+        return (1, 1)
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _child(node: yaml.Node | None, part: Any) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        return next((v for k, v in node.value if k.value == str(part)), None)
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        child: yaml.Node = node.value[part]
+        return child
+    return None
+
+
+class _Builder:
+    """Turns a schema-valid document into a Scenario, collecting semantic problems."""
+
+    def __init__(self, node: yaml.Node | None) -> None:
+        self.node = node
+        self.problems: list[Problem] = []
+
+    def fail(self, path: Sequence[Any], message: str) -> None:
+        self.problems.append(_problem_at(self.node, path, message))
+
+    def build(self, document: Mapping[str, Any], default_name: str) -> Scenario:
+        clock = document.get("clock", {})
+        accounts = tuple(self.account(a) for a in document.get("accounts", ()))
+        scenario = Scenario(
+            name=document.get("name", default_name),
+            seed=document.get("seed"),
+            accounts=accounts or Scenario().accounts,
+            open_accounts=document.get("open_accounts", False),
+            forbidden_sequences=tuple(
+                document.get("forbidden_sequences", Scenario().forbidden_sequences)
+            ),
+            clock_frozen=clock.get("frozen", False),
+            clock_start=self.start(clock.get("start")),
+            lifecycle=LifecycleSettings(
+                mode=clock.get("mode", "time"),
+                polls_per_step=clock.get("polls_per_step", 1),
+                delay_scale=clock.get("delay_scale", 1.0),
+            ),
+            delays=self.delays(document.get("delays", {})),
+            responses=tuple(
+                self.response(i, r) for i, r in enumerate(document.get("responses", ()))
+            ),
+            faults=tuple(self.fault(i, f) for i, f in enumerate(document.get("faults", ()))),
+            dqe=self.dqe(document.get("dqe", {}), document.get("accounts", ())),
+        )
+        if "outcomes" in document:
+            rules = tuple(self.outcome(i, o) for i, o in enumerate(document["outcomes"]))
+            scenario = replace(scenario, outcome_rules=rules)
+        return scenario
+
+    def account(self, spec: Mapping[str, Any]) -> Account:
+        return Account(spec["user"], spec["password"], spec["app_id"], spec.get("fax", True))
+
+    def start(self, text: str | None) -> datetime | None:
+        if text is None:
+            return None
+        moment = datetime.fromisoformat(text)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    def delays(self, spec: Mapping[str, Mapping[str, float]]) -> dict[Channel, dict[str, float]]:
+        from mock_efidem.domain.statuses import status_named
+
+        for channel, steps in spec.items():
+            for status in steps:
+                if status_named(Channel(channel), status) is None:
+                    self.fail(["delays", channel, status], f"{channel} has no status {status}")
+        return {Channel(c): dict(steps) for c, steps in spec.items()}
+
+    def outcome(self, index: int, spec: Mapping[str, Any]) -> OutcomeRule:
+        path = ["outcomes", index]
+        conditions = []
+        for attribute, pattern in spec.get("match", {}).items():
+            if attribute not in ATTRIBUTES:
+                self.fail(
+                    [*path, "match", attribute],
+                    f"cannot match on {attribute!r}; known: {', '.join(ATTRIBUTES)}",
+                )
+            conditions.append((attribute, self.matcher([*path, "match", attribute], pattern)))
+        rule = OutcomeRule(
+            _channels(spec["channel"]),
+            tuple(conditions),
+            tuple(spec["path"]),
+            spec.get("detail", ""),
+        )
+        for problem in rule.problems():
+            self.fail([*path, "path"], problem)
+        return rule
+
+    def matcher(self, path: Sequence[Any], spec: Any) -> Matcher:
+        try:
+            return matcher_of(spec)
+        except Exception as error:  # re.error and friends: a bad pattern
+            self.fail(path, f"bad pattern: {error}")
+            return matcher_of("*")
+
+    def selection(self, path: Sequence[Any], spec: Mapping[str, Any]) -> Selection:
+        channel = spec.get("channel")
+        return Selection(
+            operation=self.matcher([*path, "operation"], spec["operation"])
+            if "operation" in spec
+            else None,
+            channels=frozenset(c.value for c in _channels(channel)) if channel else None,
+            account=self.matcher([*path, "account"], spec["account"])
+            if "account" in spec
+            else None,
+            when=tuple(
+                (name, self.matcher([*path, "when", name], m))
+                for name, m in spec.get("when", {}).items()
+            ),
+            after=spec.get("after", 0),
+            every=spec.get("every", 1),
+            times=spec.get("times"),
+            probability=spec.get("probability", 1.0),
+        )
+
+    def response(self, index: int, spec: Mapping[str, Any]) -> ResponseRule:
+        fault = spec.get("fault")
+        return ResponseRule(
+            self.selection(["responses", index], spec),
+            code=spec.get("code"),
+            result=spec.get("result"),
+            fault=SoapFault(**fault) if fault is not None else None,
+        )
+
+    def fault(self, index: int, spec: Mapping[str, Any]) -> FaultRule:
+        http, soap = spec.get("http"), spec.get("soap_fault")
+        return FaultRule(
+            self.selection(["faults", index], spec),
+            latency=_latency(spec["latency"]) if "latency" in spec else None,
+            http=HttpAnswer(**http) if http else None,
+            soap_fault=SoapFault(**soap) if soap is not None else None,
+            reset=spec.get("reset", False),
+            empty=spec.get("empty", False),
+            truncate=spec.get("truncate", False),
+        )
+
+    def dqe(self, spec: Mapping[str, Any], accounts: Iterable[Mapping[str, Any]]) -> DqeConfig:
+        licences = dict(spec.get("licences", DEFAULT_DQE_CONFIG.licences))
+        for account in accounts:
+            licences.update(account.get("dqe_licences", {}))
+        fields: dict[str, Any] = {
+            k: (frozenset(v) if isinstance(v, list) else v) for k, v in spec.items()
+        }
+        try:
+            return replace(DEFAULT_DQE_CONFIG, **{**fields, "licences": licences})
+        except ValueError as error:
+            self.fail(["dqe"], str(error))
+            return DEFAULT_DQE_CONFIG
+
+
+def _channels(spec: str | list[str]) -> frozenset[Channel]:
+    return frozenset(Channel(c) for c in ([spec] if isinstance(spec, str) else spec))
+
+
+def _latency(spec: Any) -> Latency:
+    if isinstance(spec, (int, float)):
+        return Latency("fixed", (float(spec),))
+    ((kind, value),) = spec.items()
+    if kind == "uniform":
+        return Latency(kind, (float(value[0]), float(value[1])))
+    if kind == "normal":
+        return Latency(kind, (float(value["mean"]), float(value["stddev"])))
+    if kind == "exponential":
+        return Latency(kind, (float(value["mean"]),))
+    return Latency("fixed", (float(value),))

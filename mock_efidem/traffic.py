@@ -1,0 +1,162 @@
+"""What a scenario does to traffic: the facts of each call, and injected faults.
+
+The facts (protocol, operation, account, channel, field values) are read once per
+call and left in the WSGI environ, where the SOAP adapter finds them again to apply
+forced responses. Faults act on the transport: latency, an HTTP answer, a SOAP
+fault, a connection reset, an empty or a truncated response.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import struct
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from lxml import etree
+from werkzeug.wrappers import Request, Response
+
+from mock_efidem.dqe.http import DQE_OPERATIONS, FAULT_LATENCY_KEY
+from mock_efidem.scenario.model import CallFacts, FaultRule
+from mock_efidem.soap.endpoint import soap_fault
+from mock_efidem.soap.operations import WIRE_CHANNELS
+from mock_efidem.world import World
+
+WSGIEnvironment = dict[str, Any]
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
+
+FACTS_KEY = "mock_efidem.facts"
+SOCKET_KEY = "mock_efidem.socket"
+
+logger = logging.getLogger(__name__)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def soap_facts(body: bytes) -> CallFacts:
+    """Operation, account and every leaf element's text, by element name."""
+    try:
+        envelope = etree.fromstring(body, parser=_PARSER)
+    except etree.XMLSyntaxError:
+        return CallFacts("soap", "", "")
+    soap_body = next((e for e in envelope if etree.QName(e).localname == "Body"), None)
+    call = (
+        next((e for e in soap_body if isinstance(e.tag, str)), None)
+        if soap_body is not None
+        else None
+    )
+    if call is None:
+        return CallFacts("soap", "", "")
+    values: dict[str, list[str]] = {}
+    for element in call.iter():
+        if isinstance(element.tag, str) and len(element) == 0:
+            values.setdefault(etree.QName(element).localname, []).append(element.text or "")
+    operation = etree.QName(call).localname
+    account = (values.get("UTILISATEUR") or [""])[0]
+    return CallFacts(
+        "soap",
+        operation,
+        account,
+        WIRE_CHANNELS.get(operation),
+        {name: tuple(texts) for name, texts in values.items()},
+    )
+
+
+def dqe_facts(request: Request) -> CallFacts:
+    values = {name: tuple(request.values.getlist(name)) for name in request.values}
+    operation = DQE_OPERATIONS.get(request.path, "")
+    return CallFacts("dqe", operation, request.values.get("Licence", ""), None, values)
+
+
+class FaultInjector:
+    """Applies the world's scenario faults around a downstream WSGI application."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def __call__(
+        self,
+        facts: CallFacts,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+        downstream: WsgiApp,
+    ) -> Iterable[bytes]:
+        environ[FACTS_KEY] = facts
+        chosen = [f for f in self.world.scenario.faults if self.world.rules.applies(f, facts)]
+        if not chosen:
+            return downstream(environ, start_response)
+        self._delay(chosen, facts, environ)
+        effect = next((f for f in chosen if _has_effect(f)), None)
+        if effect is None:
+            return downstream(environ, start_response)
+        return self._effect(effect, environ, start_response, downstream)
+
+    def _delay(self, chosen: list[FaultRule], facts: CallFacts, environ: WSGIEnvironment) -> None:
+        latency = sum(
+            f.latency.sample(self.world.rules.draw(f)) for f in chosen if f.latency is not None
+        )
+        if facts.protocol == "dqe":
+            environ[FAULT_LATENCY_KEY] = latency  # DQE weighs it against the caller's TimeOut
+        elif latency > 0:
+            time.sleep(latency)
+
+    def _effect(
+        self,
+        fault: FaultRule,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+        downstream: WsgiApp,
+    ) -> Iterable[bytes]:
+        if fault.reset:
+            _reset_connection(environ)
+            return []
+        if fault.empty:
+            return Response(b"", 200, content_type="text/xml; charset=utf-8")(
+                environ, start_response
+            )
+        if fault.http is not None:
+            answer = fault.http
+            return Response(answer.body, answer.status, content_type=answer.content_type)(
+                environ, start_response
+            )
+        if fault.soap_fault is not None:
+            return soap_fault(fault.soap_fault.code, fault.soap_fault.message)(
+                environ, start_response
+            )
+        return _truncated(environ, start_response, downstream)
+
+
+def _has_effect(fault: FaultRule) -> bool:
+    return bool(fault.reset or fault.empty or fault.truncate or fault.http or fault.soap_fault)
+
+
+def _truncated(
+    environ: WSGIEnvironment, start_response: StartResponse, downstream: WsgiApp
+) -> Iterable[bytes]:
+    """The real answer, cut in the middle: a client's XML parser must choke on it."""
+    captured: dict[str, Any] = {}
+
+    def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        captured.update(status=status, headers=headers)
+        return lambda data: None
+
+    body = b"".join(downstream(environ, capture))
+    cut = body[: max(1, len(body) // 2)]
+    headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+    start_response(captured["status"], [*headers, ("Content-Length", str(len(cut)))])
+    return [cut]
+
+
+def _reset_connection(environ: WSGIEnvironment) -> None:
+    """Abort the TCP connection with a RST, as a crashed peer or a firewall would."""
+    connection = environ.get(SOCKET_KEY)
+    if not isinstance(connection, socket.socket):
+        logger.warning("connection reset asked, but the server gives no socket")
+        return
+    with contextlib.suppress(OSError):
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        # close() would wait for the server's file objects; _real_close ends it now.
+        connection._real_close()  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""The shipped scenarios, packaged as ``mock_efidem.scenarios`` (see pyproject.toml)."""
