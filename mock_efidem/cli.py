@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, help="seed for ids and generated data")
     serve.add_argument("--log-level", default="WARNING")
 
+    check = commands.add_parser("check", help="validate scenario files")
+    check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
     wsdl = commands.add_parser("wsdl", help="print the WSDL (to regenerate wsdl/efidem.wsdl)")
     _add_wsdl_options(wsdl, public_url_default=CANONICAL_PUBLIC_URL)
     return parser
@@ -44,7 +47,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     if arguments.command == "wsdl":
         return _print_wsdl(arguments)
+    if arguments.command == "check":
+        return _check(arguments.files)
     return _serve(arguments)
+
+
+def _check(files: Sequence[Path]) -> int:
+    """Each problem as FILE:LINE:COLUMN: message; exit 1 if any file has one."""
+    from mock_efidem.scenario.loader import ScenarioError, load_file
+
+    failed = False
+    for path in files:
+        try:
+            scenario = load_file(path)
+        except ScenarioError as error:
+            failed = True
+            for problem in error.problems:
+                print(f"{path}:{problem}", file=sys.stderr)
+            continue
+        print(f"{path}: ok (scenario {scenario.name!r})")
+    return 1 if failed else 0
 
 
 def _print_wsdl(arguments: argparse.Namespace) -> int:
@@ -58,6 +80,7 @@ def _print_wsdl(arguments: argparse.Namespace) -> int:
 
 
 def _serve(arguments: argparse.Namespace) -> int:
+    from mock_efidem.scenario.loader import ScenarioError
     from mock_efidem.server import MockServer
 
     logging.basicConfig(
@@ -71,7 +94,12 @@ def _serve(arguments: argparse.Namespace) -> int:
         public_url=arguments.public_url,
         seed=arguments.seed,
     )
-    server = MockServer(settings)
+    try:
+        server = MockServer(settings)
+    except ScenarioError as error:
+        for problem in error.problems:
+            print(f"{settings.scenario}:{problem}", file=sys.stderr)
+        return 2
     # Installed before the listening line: a supervisor may stop us right after it.
     signal.signal(signal.SIGTERM, lambda *_: server.stop())
     try:

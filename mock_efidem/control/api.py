@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from werkzeug.exceptions import BadRequest, Conflict, HTTPException, NotFound
@@ -20,6 +21,7 @@ from mock_efidem.control.views import catalogue_json, clock_json, message_json
 from mock_efidem.domain.lifecycle import POLLS_MODE, TIME_MODE, IllegalTransition, UnknownStatus
 from mock_efidem.domain.models import Message, Recipient
 from mock_efidem.domain.queries import MessageQuery
+from mock_efidem.scenario.loader import ScenarioError, load_text
 from mock_efidem.world import World
 
 PREFIX = "/_mock"
@@ -41,6 +43,7 @@ URLS = Map(
         Rule(f"{PREFIX}/statuses", endpoint="statuses", methods=["GET"]),
         Rule(f"{PREFIX}/journal", endpoint="journal", methods=["GET"]),
         Rule(f"{PREFIX}/reset", endpoint="reset", methods=["POST"]),
+        Rule(f"{PREFIX}/scenario", endpoint="scenario", methods=["GET", "POST", "PUT"]),
     ],
     strict_slashes=False,
 )
@@ -65,7 +68,7 @@ class ControlApi:
             name: getattr(self, name)
             for name in (
                 "health", "messages", "message", "force", "clock", "advance", "freeze",
-                "unfreeze", "mode", "statuses", "journal", "reset",
+                "unfreeze", "mode", "statuses", "journal", "reset", "scenario",
             )
         }  # fmt: skip
 
@@ -160,6 +163,34 @@ class ControlApi:
         account = _string(_json_body(request), "account") or None
         self.world.reset(account)
         return json_response({"reset": account or "all"})
+
+    def scenario(self, request: Request) -> Response:
+        """GET: the scenario in force; POST/PUT a YAML body: load it in its place."""
+        if request.method != "GET":
+            try:
+                loaded = load_text(request.get_data(as_text=True), default_name="posted")
+            except ScenarioError as error:
+                return json_response(
+                    {
+                        "error": "invalid scenario; the current one stays",
+                        "status": 400,
+                        "problems": [asdict(p) for p in error.problems],
+                    },
+                    400,
+                )
+            self.world.load(loaded)
+        scenario = self.world.scenario
+        return json_response(
+            {
+                "name": scenario.name,
+                "seed": self.world.seed,
+                "accounts": [a.name for a in scenario.accounts],
+                "open_accounts": scenario.open_accounts,
+                "outcomes": len(scenario.outcome_rules),
+                "responses": len(scenario.responses),
+                "faults": len(scenario.faults),
+            }
+        )
 
 
 def _select_recipients(message: Message, selector: Any) -> list[Recipient]:

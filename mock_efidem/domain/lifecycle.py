@@ -9,7 +9,7 @@ step every ``polls_per_step`` status polls, for clients that poll in a loop.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from mock_efidem.domain.clock import Clock
@@ -98,8 +98,12 @@ class Lifecycle:
         recipient.polls += 1
         if recipient.polls >= self.settings.polls_per_step:
             recipient.polls = 0
-            step = recipient.plan.pop(0)
-            self._enter(message.channel, recipient, step.status, self.clock.now(), step.detail)
+            step, now = recipient.plan.pop(0), self.clock.now()
+            self._enter(message.channel, recipient, step.status, now, step.detail)
+            # The rest of the plan keeps its pace after the polled step, so that back
+            # in time mode no later step fires before this one.
+            shift = now - step.due
+            recipient.plan = [replace(s, due=s.due + shift) for s in recipient.plan]
 
     def force(self, message: Message, recipient: Recipient, status: str, detail: str = "") -> None:
         """Move a recipient to ``status`` now; its remaining plan is dropped, so the

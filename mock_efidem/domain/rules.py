@@ -193,6 +193,7 @@ SEND_FAX: ErrorTable = (
     chosen(-8, NumberHas(NumberProblem.TOO_SHORT, "recipient"), "number too short"),
     chosen(-9, NumberHas(NumberProblem.TOO_LONG, "recipient"), "number too long"),
     chosen(-10, NumberHas(NumberProblem.REPEATED_DIGIT, "recipient"), "test number"),
+    chosen(-13, NumberHas(NumberProblem.INVALID, "recipient"), "number unusable"),
     chosen(-11, Blank("attachments"), "no file to fax"),
 )
 
@@ -258,6 +259,19 @@ REMOVE_CONSOLE_USER: ErrorTable = (
     chosen(-7, ForbiddenSequence(), "forbidden character sequence"),
     chosen(-8, ConsoleUserKnown("user_name", fails_if_known=False), "no such user"),
 )
+
+SCENARIO_ONLY_CODES: Mapping[str, tuple[int, ...]] = {
+    "send_multi_sms": (-50,),
+    "sms_status": (-5,),
+    "sms_full_status": (-5,),
+    "email_status": (-5,),
+    "multi_email_status": (-5,),
+    "verify_address": (-5,),
+    "describe_esmtp": (-5,),
+}
+"""Vendor codes that no input provokes (a failure inside Efidem, or a code the vendor
+left without a meaning): a scenario's forced response gives them; the shipped
+``scenarios/qa-error-codes.yaml`` has a trigger for each."""
 
 ERROR_TABLES: Mapping[str, ErrorTable] = {
     "send_email": SEND_EMAIL,

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
 
 from mock_efidem.domain.accounts import Account
 from mock_efidem.domain.lifecycle import LifecycleSettings
@@ -71,7 +72,7 @@ def load_text(text: str, default_name: str = "scenario") -> Scenario:
     builder = _Builder(node)
     scenario = builder.build(document, default_name)
     if builder.problems:
-        raise ScenarioError(builder.problems)
+        raise ScenarioError(sorted(builder.problems, key=lambda p: (p.line, p.column)))
     return scenario
 
 
@@ -102,11 +103,16 @@ def _plain(value: Any) -> Any:
 
 
 def _errors(document: Any) -> Iterable[Any]:
-    for error in _VALIDATOR.iter_errors(document):
-        # A oneOf/anyOf failure says more through its closest sub-error.
-        yield (
-            min(error.context, key=lambda e: len(e.path), default=error) if error.context else error
+    errors = list(_VALIDATOR.iter_errors(document))
+    for error in errors:
+        nested = any(
+            other is not error and list(other.path)[: len(error.path)] == list(error.path)
+            for other in errors
         )
+        if error.validator == "unevaluatedProperties" and nested:
+            continue  # a consequence of the nested error, which says more
+        # A oneOf/anyOf failure says more through its most relevant sub-error.
+        yield best_match([error])
 
 
 def _problem_at(node: yaml.Node | None, path: Iterable[Any], message: str) -> Problem:

@@ -23,7 +23,9 @@ def _bytes(value: Any) -> bytes:
 
 
 def _attachments(items: Iterable[Any] | None) -> tuple[Attachment, ...]:
-    return tuple(Attachment(_text(i.NOM), _bytes(i.CONTENU)) for i in items or () if i)
+    """Items with neither a name nor a content are no attachment at all."""
+    found = (Attachment(_text(i.NOM), _bytes(i.CONTENU)) for i in items or () if i)
+    return tuple(a for a in found if a.name.strip() or a.content)
 
 
 def _recipients(items: Iterable[Any] | None) -> tuple[RecipientInput, ...]:

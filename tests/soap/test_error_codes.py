@@ -468,8 +468,15 @@ def send_fax_table() -> list[Spec]:
         spec(-8, "number too short", {"DESTINATION": "01 23"}),
         spec(-9, "number too long", {"DESTINATION": "01 23 45 67 89 10"}),
         spec(-10, "test number (one repeated digit)", {"DESTINATION": "01 11 11 11 11"}),
+        spec(-13, "number unusable (letters)", {"DESTINATION": "01 AB 02 03 04"}),
         spec(-11, "no LISTE_FICHIERS", {"LISTE_FICHIERS": MISSING}),
         spec(-11, "empty LISTE_FICHIERS", {"LISTE_FICHIERS": {"LISTE_FICHIER": []}}, variant=True),
+        spec(
+            -11,
+            "a LISTE_FICHIER item with neither NOM nor CONTENU",
+            {"LISTE_FICHIERS": {"LISTE_FICHIER": [{}]}},
+            variant=True,
+        ),
     ]
 
 
