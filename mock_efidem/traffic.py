@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import socket
 import struct
 import time
@@ -112,6 +113,8 @@ class FaultInjector:
     ) -> Iterable[bytes]:
         if fault.reset:
             _reset_connection(environ)
+            # The server writes this into the void and closes quietly.
+            start_response("200 OK", [("Content-Length", "0")])
             return []
         if fault.empty:
             return Response(b"", 200, content_type="text/xml; charset=utf-8")(
@@ -151,12 +154,20 @@ def _truncated(
 
 
 def _reset_connection(environ: WSGIEnvironment) -> None:
-    """Abort the TCP connection with a RST, as a crashed peer or a firewall would."""
+    """Abort the TCP connection with a RST, as a crashed peer or a firewall would.
+
+    With SO_LINGER at zero, closing the descriptor sends the RST. The server still
+    holds that descriptor number, so it is replaced (dup2) by one end of a broken
+    local pair: the server's last writes fail with EPIPE, which it ignores, and it
+    closes what it believes is the connection.
+    """
     connection = environ.get(SOCKET_KEY)
     if not isinstance(connection, socket.socket):
         logger.warning("connection reset asked, but the server gives no socket")
         return
     with contextlib.suppress(OSError):
         connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        # close() would wait for the server's file objects; _real_close ends it now.
-        connection._real_close()  # type: ignore[attr-defined]
+        void, peer = socket.socketpair()
+        peer.close()
+        os.dup2(void.fileno(), connection.fileno())
+        void.close()
