@@ -14,6 +14,7 @@ from cheroot.wsgi import Gateway_10
 from cheroot.wsgi import Server as WsgiServer
 
 from mock_efidem.app import MockApplication
+from mock_efidem.scenario.model import Scenario
 from mock_efidem.settings import Settings
 from mock_efidem.traffic import SOCKET_KEY
 from mock_efidem.world import World
@@ -33,9 +34,9 @@ class _Gateway(Gateway_10):
 class MockServer:
     """One mock instance on one port. ``with MockServer(settings) as server: ...``"""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, scenario: Scenario | None = None) -> None:
         self.settings = settings or Settings()
-        self.world = World(self.settings)
+        self.world = World(self.settings, scenario)
         self.ready = threading.Event()
         self._server: WsgiServer | None = None
         self._thread: threading.Thread | None = None

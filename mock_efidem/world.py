@@ -22,10 +22,13 @@ from mock_efidem.settings import Settings
 DEFAULT_SCENARIO = "default.yaml"
 
 
-def shipped_scenario(name: str) -> Scenario:
+def shipped_scenario_text(name: str) -> str:
     """One of the scenarios shipped in ``scenarios/`` (packaged as mock_efidem.scenarios)."""
-    text = resources.files("mock_efidem.scenarios").joinpath(name).read_text("utf-8")
-    return load_text(text, default_name=Path(name).stem)
+    return resources.files("mock_efidem.scenarios").joinpath(name).read_text("utf-8")
+
+
+def shipped_scenario(name: str) -> Scenario:
+    return load_text(shipped_scenario_text(name), default_name=Path(name).stem)
 
 
 def scenario_of(settings: Settings) -> Scenario:

@@ -6,6 +6,7 @@ records the call in the journal and renders the outcome in the wire's shape.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -22,6 +23,11 @@ from mock_efidem.soap.operations import OPERATIONS, SoapOperation
 from mock_efidem.soap.types import wire_types
 
 SERVICE_NAME = "EfidemService"
+
+# spyne keeps a process-wide registry of applications by name and warns when a second
+# mock instance (a test's own server, a reload) registers the same name; each of our
+# applications is served by its own WSGI object, which never reads that registry.
+logging.getLogger("spyne.util.appreg").setLevel(logging.ERROR)
 FACTS_KEY = "mock_efidem.facts"
 """WSGI environ key of the call's facts, left there by the traffic layer."""
 

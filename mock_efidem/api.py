@@ -1,0 +1,234 @@
+"""The Python API: start a mock in a thread, or drive one that runs elsewhere.
+
+    with MockEfidem(scenario="delivery-outcomes") as mock:
+        message_id = mock.client.service.ENVOYER_EMAIL(...)
+        mock.advance(60)
+        assert mock.message(message_id)["recipients"][0]["status"] == "delivered"
+
+The helpers speak to the /_mock/ API over HTTP (standard library only), so the same
+calls drive a mock started here and one started by Docker (``MockEfidem.connect``).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from mock_efidem.scenario.loader import load_text
+from mock_efidem.settings import DEFAULT_NAMESPACE, SOAP_PATH, Settings
+from mock_efidem.world import shipped_scenario_text
+
+HTTP_TIMEOUT = 30.0
+
+
+class MockApiError(RuntimeError):
+    """The /_mock/ API answered an error: ``status`` and its JSON ``document``."""
+
+    def __init__(self, status: int, document: Any) -> None:
+        self.status = status
+        self.document = document
+        message = document.get("error") if isinstance(document, dict) else document
+        super().__init__(f"HTTP {status}: {message}")
+
+
+class MockEfidem:
+    """A mock-efidem server in this process (a context manager), or a handle on one.
+
+    ``scenario`` is a shipped scenario's name (``"chaos"``), a path to a YAML file, or
+    None for the default scenario.
+    """
+
+    def __init__(
+        self,
+        scenario: str | Path | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int | None = None,
+        namespace: str = DEFAULT_NAMESPACE,
+        public_url: str | None = None,
+    ) -> None:
+        self._settings = Settings(
+            host=host, port=port, namespace=namespace, public_url=public_url, seed=seed
+        )
+        self._scenario = scenario
+        self._server: Any = None
+        self._base_url = ""
+        self._client: Any = None
+
+    @classmethod
+    def connect(cls, base_url: str) -> MockEfidem:
+        """A handle on a mock that runs elsewhere (Docker, another process)."""
+        handle = cls()
+        handle._base_url = base_url.rstrip("/")
+        return handle
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> MockEfidem:
+        from mock_efidem.server import MockServer
+
+        scenario = (
+            load_text(_scenario_text(self._scenario), default_name=str(self._scenario))
+            if self._scenario is not None
+            else None
+        )
+        self._server = MockServer(self._settings, scenario=scenario).start()
+        self._base_url = self._server.base_url
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> MockEfidem:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # --- addresses ---------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        if not self._base_url:
+            raise RuntimeError("the mock is not started: use `with MockEfidem() as mock:`")
+        return self._base_url
+
+    @property
+    def soap_url(self) -> str:
+        return f"{self.base_url}{SOAP_PATH}"
+
+    @property
+    def wsdl_url(self) -> str:
+        return f"{self.soap_url}?wsdl"
+
+    @property
+    def dqe_url(self) -> str:
+        """The DQE email lookup; MAILSUGGEST is ``{base_url}/MAILSUGGEST/``."""
+        return f"{self.base_url}/DQEEMAILLOOKUP/"
+
+    @property
+    def client(self) -> Any:
+        """A zeep client built from the served WSDL (zeep must be installed)."""
+        if self._client is None:
+            import zeep
+
+            self._client = zeep.Client(self.wsdl_url)  # type: ignore[no-untyped-call]
+        return self._client
+
+    # --- the /_mock/ API -----------------------------------------------------------------
+
+    def messages(self, wait: float = 0.0, **filters: str) -> list[dict[str, Any]]:
+        """Messages, newest first; filters: channel, account, recipient, status, refclient."""
+        query = {k: v for k, v in filters.items() if v is not None}
+        if wait:
+            query["wait"] = str(wait)
+        found: list[dict[str, Any]] = self._call("GET", "/messages", query=query)["messages"]
+        return found
+
+    def wait_for_message(self, timeout: float = 10.0, **filters: str) -> dict[str, Any]:
+        """The newest message matching the filters, waiting up to ``timeout`` seconds."""
+        found = self.messages(wait=timeout, **filters)
+        if not found:
+            raise TimeoutError(f"no message matching {filters} within {timeout} s")
+        return found[0]
+
+    def message(self, message_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = self._call("GET", f"/messages/{message_id}")
+        return found
+
+    def force_status(
+        self, message_id: str, status: str, recipient: str | int | None = None, detail: str = ""
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"status": status}
+        if recipient is not None:
+            body["recipient"] = recipient
+        if detail:
+            body["detail"] = detail
+        changed: dict[str, Any] = self._call("POST", f"/messages/{message_id}/status", body)
+        return changed
+
+    def advance(self, seconds: float) -> dict[str, Any]:
+        clock: dict[str, Any] = self._call("POST", "/clock/advance", {"seconds": seconds})
+        return clock
+
+    def freeze(self) -> dict[str, Any]:
+        clock: dict[str, Any] = self._call("POST", "/clock/freeze")
+        return clock
+
+    def unfreeze(self) -> dict[str, Any]:
+        clock: dict[str, Any] = self._call("POST", "/clock/unfreeze")
+        return clock
+
+    def poll_mode(self, polls_per_step: int = 1) -> dict[str, Any]:
+        """Each recipient moves one step every ``polls_per_step`` STATUT_* polls."""
+        body = {"mode": "polls", "polls_per_step": polls_per_step}
+        clock: dict[str, Any] = self._call("POST", "/clock/mode", body)
+        return clock
+
+    def load_scenario(self, scenario: str | Path) -> dict[str, Any]:
+        """Load a shipped scenario by name, a YAML file, or YAML text."""
+        loaded: dict[str, Any] = self._call("POST", "/scenario", raw=_scenario_text(scenario))
+        return loaded
+
+    def reset(self, account: str | None = None) -> None:
+        self._call("POST", "/reset", {"account": account} if account else None)
+
+    def journal(self, **filters: str) -> list[dict[str, Any]]:
+        """Calls received; filters: account, operation, protocol, result."""
+        entries: list[dict[str, Any]] = self._call("GET", "/journal", query=filters)["entries"]
+        return entries
+
+    def statuses(self) -> dict[str, Any]:
+        catalogue: dict[str, Any] = self._call("GET", "/statuses")
+        return catalogue
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: dict[str, str] | None = None,
+        raw: str | None = None,
+    ) -> Any:
+        url = f"{self.base_url}/_mock{path}"
+        if query:
+            url += "?" + urllib.parse.urlencode(query)
+        data = raw.encode("utf-8") if raw is not None else None
+        if body is not None:
+            data = json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(url, data=data, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            raise MockApiError(error.code, _json_or_text(error.read())) from None
+
+
+def _scenario_text(scenario: str | Path) -> str:
+    """A YAML file's text, YAML text as given, or a shipped scenario's text by name."""
+    path = Path(scenario)
+    if isinstance(scenario, Path) or path.suffix in (".yaml", ".yml"):
+        return path.read_text(encoding="utf-8")
+    if "\n" in scenario or ":" in scenario:
+        return scenario
+    return shipped_scenario_text(f"{scenario}.yaml")
+
+
+def _json_or_text(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode("utf-8", "replace")
