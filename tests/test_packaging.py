@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import site
+import socket
 import subprocess
 import sys
 import textwrap
@@ -105,6 +105,42 @@ def test_a_fresh_project_uses_only_the_fixture(fresh_venv: Path, tmp_path: Path)
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
+
+
+def test_the_fixture_works_under_xdist(fresh_venv: Path, tmp_path: Path) -> None:
+    """Each worker gets its own server: two workers sending at once never see each
+    other's messages."""
+    tests = "\n".join(
+        textwrap.dedent(f"""
+            def test_worker_sees_only_its_own_{n}(mock_efidem):
+                mock_efidem.client.service.ENVOYER_SMS(
+                    UTILISATEUR="demo", MOT_DE_PASSE="demo", AppID="demo",
+                    DESTINATION="06010203{n:02d}", TEXTE="hello")
+                assert len(mock_efidem.messages()) == 1
+        """)
+        for n in range(8)
+    )
+    (tmp_path / "test_parallel.py").write_text(tests)
+    result = subprocess.run(
+        [
+            str(fresh_venv / "bin" / "python"),
+            "-m",
+            "pytest",
+            "-q",
+            "-n",
+            "2",
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "ignore::DeprecationWarning",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "8 passed" in result.stdout
 
 
 def free_port() -> int:
