@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import mimetypes
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -17,6 +18,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem import __version__
+from mock_efidem.control.inbox import inbox_page, message_page
 from mock_efidem.control.views import catalogue_json, clock_json, message_json
 from mock_efidem.domain.lifecycle import POLLS_MODE, TIME_MODE, IllegalTransition, UnknownStatus
 from mock_efidem.domain.models import Message, Recipient
@@ -35,6 +37,13 @@ URLS = Map(
         Rule(f"{PREFIX}/messages", endpoint="messages", methods=["GET"]),
         Rule(f"{PREFIX}/messages/<message_id>", endpoint="message", methods=["GET"]),
         Rule(f"{PREFIX}/messages/<message_id>/status", endpoint="force", methods=["POST"]),
+        Rule(
+            f"{PREFIX}/messages/<message_id>/attachments/<int:index>",
+            endpoint="attachment",
+            methods=["GET"],
+        ),
+        Rule(f"{PREFIX}/inbox", endpoint="inbox", methods=["GET"]),
+        Rule(f"{PREFIX}/inbox/<message_id>", endpoint="inbox_message", methods=["GET"]),
         Rule(f"{PREFIX}/clock", endpoint="clock", methods=["GET"]),
         Rule(f"{PREFIX}/clock/advance", endpoint="advance", methods=["POST"]),
         Rule(f"{PREFIX}/clock/freeze", endpoint="freeze", methods=["POST"]),
@@ -69,6 +78,7 @@ class ControlApi:
             for name in (
                 "health", "messages", "message", "force", "clock", "advance", "freeze",
                 "unfreeze", "mode", "statuses", "journal", "reset", "scenario",
+                "attachment", "inbox", "inbox_message",
             )
         }  # fmt: skip
 
@@ -108,6 +118,25 @@ class ControlApi:
         except IllegalTransition as error:
             raise Conflict(str(error)) from error
         return json_response(message_json(message))
+
+    def attachment(self, request: Request, message_id: str, index: int) -> Response:
+        attachments = self._message(message_id).attachments
+        if index >= len(attachments):
+            raise NotFound(f"message {message_id} has no attachment {index}")
+        found = attachments[index]
+        return Response(
+            found.content,
+            content_type=mimetypes.guess_type(found.name)[0] or "application/octet-stream",
+            headers={"Content-Disposition": f'attachment; filename="{_safe_name(found.name)}"'},
+        )
+
+    def inbox(self, request: Request) -> Response:
+        channel = request.args.get("channel") or None
+        found = self.world.backend.find_messages(MessageQuery(channel=channel))
+        return _html(inbox_page(found, channel))
+
+    def inbox_message(self, request: Request, message_id: str) -> Response:
+        return _html(message_page(self._message(message_id)))
 
     def _message(self, message_id: str) -> Message:
         found = self.world.backend.find_any(message_id)
@@ -193,6 +222,14 @@ class ControlApi:
         )
 
 
+def _html(page: str) -> Response:
+    return Response(page, content_type="text/html; charset=utf-8")
+
+
+def _safe_name(name: str) -> str:
+    return "".join(c for c in name if c.isprintable() and c not in '"\\/') or "attachment"
+
+
 def _select_recipients(message: Message, selector: Any) -> list[Recipient]:
     """All recipients, or the one named by address, REFCLIENT or position."""
     if selector is None:
@@ -200,7 +237,7 @@ def _select_recipients(message: Message, selector: Any) -> list[Recipient]:
     if isinstance(selector, int) and not isinstance(selector, bool):
         if 0 <= selector < len(message.recipients):
             return [message.recipients[selector]]
-    elif isinstance(selector, str):
+    elif isinstance(selector, str) and selector.strip():
         found = message.recipient_by_address(selector) or message.recipient_by_reference(selector)
         if found is not None:
             return [found]

@@ -108,6 +108,8 @@ class Message:
     options: dict[str, Any] = field(default_factory=dict)
 
     def recipient_by_reference(self, reference: str) -> Recipient | None:
+        if not reference:
+            return None
         return next((r for r in self.recipients if r.reference == reference), None)
 
     def recipient_by_address(self, address: str) -> Recipient | None:

@@ -39,4 +39,8 @@ class MessageQuery:
 
     @staticmethod
     def _has_reference(message: Message, reference: str) -> bool:
-        return reference in (message.reference, *(r.reference for r in message.recipients))
+        wanted = reference.lower()
+        return any(
+            wanted == candidate.lower()
+            for candidate in (message.reference, *(r.reference for r in message.recipients))
+        )

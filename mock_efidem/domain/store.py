@@ -16,11 +16,14 @@ class MessageStore:
         self._changed = threading.Condition(self._lock)
         self._by_account: dict[str, dict[str, Message]] = {}
         self._by_id: dict[str, Message] = {}
+        self._order: dict[str, int] = {}
+        """Arrival order: on a frozen clock many messages share one instant."""
 
     def add(self, message: Message) -> None:
         with self._lock:
             self._by_account.setdefault(message.account, {})[message.id] = message
             self._by_id[message.id] = message
+            self._order[message.id] = len(self._order)
             self._changed.notify_all()
 
     def touch(self) -> None:
@@ -47,16 +50,19 @@ class MessageStore:
                 found = [m for msgs in self._by_account.values() for m in msgs.values()]
             else:
                 found = list(self._by_account.get(account, {}).values())
-        return sorted(found, key=lambda m: m.created_at, reverse=True)
+            order = self._order
+            return sorted(found, key=lambda m: (m.created_at, order[m.id]), reverse=True)
 
     def clear(self, account: str | None = None) -> None:
         with self._lock:
             if account is None:
                 self._by_account.clear()
                 self._by_id.clear()
+                self._order.clear()
             else:
                 for message_id in self._by_account.pop(account, {}):
                     del self._by_id[message_id]
+                    del self._order[message_id]
 
     def __len__(self) -> int:
         with self._lock:
