@@ -24,13 +24,13 @@ from mock_efidem.dqe.http import DQE_OPERATIONS, FAULT_LATENCY_KEY
 from mock_efidem.scenario.model import CallFacts, FaultRule
 from mock_efidem.soap.endpoint import soap_fault
 from mock_efidem.soap.operations import WIRE_CHANNELS
+from mock_efidem.soap.service import FACTS_KEY
 from mock_efidem.world import World
 
 WSGIEnvironment = dict[str, Any]
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
 
-FACTS_KEY = "mock_efidem.facts"
 SOCKET_KEY = "mock_efidem.socket"
 
 logger = logging.getLogger(__name__)
