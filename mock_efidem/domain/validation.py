@@ -62,6 +62,11 @@ class CheckContext:
         found = self.value(path) or ()
         return [getattr(item, attribute, None) if attribute else item for item in found]
 
+    def texts(self, path: str, attribute: str | None, many: bool) -> list[str]:
+        """The text at ``path``, or with ``many`` the texts of a list's items."""
+        values = self.items(path, attribute) if many else [self.value(path)]
+        return [v for v in values if isinstance(v, str)]
+
     @cached_property
     def message(self) -> Message | None:
         if self.account is None:
@@ -162,12 +167,8 @@ class InvalidAddress:
     many: bool = False
 
     def violated(self, context: CheckContext) -> bool:
-        values = (
-            context.items(self.path, self.attribute) if self.many else [context.value(self.path)]
-        )
-        return any(
-            isinstance(v, str) and v.strip() and not is_valid_address(v.strip()) for v in values
-        )
+        texts = context.texts(self.path, self.attribute, self.many)
+        return any(v.strip() and not is_valid_address(v.strip()) for v in texts)
 
 
 @dataclass(frozen=True)
@@ -180,10 +181,8 @@ class NumberHas:
     many: bool = False
 
     def violated(self, context: CheckContext) -> bool:
-        values = (
-            context.items(self.path, self.attribute) if self.many else [context.value(self.path)]
-        )
-        return any(isinstance(v, str) and number_problem(v) is self.problem for v in values)
+        texts = context.texts(self.path, self.attribute, self.many)
+        return any(number_problem(v) is self.problem for v in texts)
 
 
 @dataclass(frozen=True)
