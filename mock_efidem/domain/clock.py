@@ -14,7 +14,7 @@ class Clock:
         self._offset = start - datetime.now(UTC) if start else timedelta()
         self._frozen_at: datetime | None = None
         if frozen:
-            self.freeze()
+            self._frozen_at = start or datetime.now(UTC)
 
     def now(self) -> datetime:
         with self._lock:
