@@ -8,6 +8,7 @@ the start state is exactly what a fresh instance has.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -62,7 +63,8 @@ class World:
             open_accounts=scenario.open_accounts,
         )
         self.dqe_config = scenario.dqe
-        self.rules = RuleState(scenario)
+        # The rules draw from the effective seed: the command line's wins.
+        self.rules = RuleState(replace(scenario, seed=self.seed))
 
     def forced_response(self, facts: CallFacts) -> ResponseRule | None:
         """The first of the scenario's forced responses that applies to this call."""

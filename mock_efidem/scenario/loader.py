@@ -7,6 +7,7 @@ refused whole, so an invalid file never half-loads.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -66,7 +67,7 @@ def load_file(path: Path) -> Scenario:
 
 def load_text(text: str, default_name: str = "scenario") -> Scenario:
     document, node = _parse(text)
-    schema_problems = [_problem_at(node, e.absolute_path, e.message) for e in _errors(document)]
+    schema_problems = [_schema_problem(node, error) for error in _errors(document)]
     if schema_problems:
         raise ScenarioError(sorted(schema_problems, key=lambda p: (p.line, p.column)))
     builder = _Builder(node)
@@ -83,7 +84,9 @@ def _parse(text: str) -> tuple[Any, yaml.Node | None]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise ScenarioError([Problem(line, column, f"not valid YAML: {error}")]) from error
+        words = [getattr(error, "context", None), getattr(error, "problem", None)]
+        reason = ", ".join(w for w in words if w) or str(error).splitlines()[0]
+        raise ScenarioError([Problem(line, column, f"not valid YAML: {reason}")]) from error
     if document is None:
         document = {}
     if not isinstance(document, dict):
@@ -115,9 +118,23 @@ def _errors(document: Any) -> Iterable[Any]:
         yield best_match([error])
 
 
+def _schema_problem(node: yaml.Node | None, error: Any) -> Problem:
+    """A schema error, placed on the offending key when the error is about a key."""
+    path = list(error.absolute_path)
+    if error.validator in ("additionalProperties", "unevaluatedProperties"):
+        unexpected = [k for k in re.findall(r"'([^']+)'", error.message) if k in error.instance]
+        if unexpected:
+            path.append(_KeyOf(unexpected[0]))
+    return _problem_at(node, path, error.message)
+
+
+class _KeyOf(str):
+    """A path step that stops on a mapping's key rather than on its value."""
+
+
 def _problem_at(node: yaml.Node | None, path: Iterable[Any], message: str) -> Problem:
     line, column = _position(node, path)
-    where = "/".join(str(p) for p in path)
+    where = "/".join(str(p) for p in path if not isinstance(p, _KeyOf))
     return Problem(line, column, f"{where}: {message}" if where else message)
 
 
@@ -134,7 +151,8 @@ def _position(node: yaml.Node | None, path: Iterable[Any]) -> tuple[int, int]:
 
 def _child(node: yaml.Node | None, part: Any) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
-        return next((v for k, v in node.value if k.value == str(part)), None)
+        wanted = 0 if isinstance(part, _KeyOf) else 1
+        return next((pair[wanted] for pair in node.value if pair[0].value == str(part)), None)
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
         child: yaml.Node = node.value[part]
         return child
@@ -157,7 +175,8 @@ class _Builder:
         scenario = Scenario(
             name=document.get("name", default_name),
             seed=document.get("seed"),
-            accounts=accounts or Scenario().accounts,
+            # Open accounts list no one by default: demo/demo/demo is then a tenant too.
+            accounts=accounts or (() if document.get("open_accounts") else Scenario().accounts),
             open_accounts=document.get("open_accounts", False),
             forbidden_sequences=tuple(
                 document.get("forbidden_sequences", Scenario().forbidden_sequences)
@@ -168,8 +187,8 @@ class _Builder:
                 mode=clock.get("mode", "time"),
                 polls_per_step=clock.get("polls_per_step", 1),
                 delay_scale=clock.get("delay_scale", 1.0),
+                delays=self.delays(document.get("delays", {})),
             ),
-            delays=self.delays(document.get("delays", {})),
             responses=tuple(
                 self.response(i, r) for i, r in enumerate(document.get("responses", ()))
             ),
@@ -229,6 +248,7 @@ class _Builder:
     def selection(self, path: Sequence[Any], spec: Mapping[str, Any]) -> Selection:
         channel = spec.get("channel")
         return Selection(
+            protocol=spec.get("protocol"),
             operation=self.matcher([*path, "operation"], spec["operation"])
             if "operation" in spec
             else None,

@@ -18,7 +18,6 @@ from typing import Any
 from mock_efidem.domain.accounts import DEMO_ACCOUNT, Account
 from mock_efidem.domain.lifecycle import LifecycleSettings
 from mock_efidem.domain.matching import Matcher
-from mock_efidem.domain.models import Channel
 from mock_efidem.domain.outcomes import DEFAULT_OUTCOME_RULES, OutcomeRule
 from mock_efidem.domain.validation import DEFAULT_FORBIDDEN_SEQUENCES
 from mock_efidem.dqe.config import DEFAULT_DQE_CONFIG, DqeConfig
@@ -38,6 +37,7 @@ class CallFacts:
 
 @dataclass(frozen=True)
 class Selection:
+    protocol: str | None = None
     operation: Matcher | None = None
     channels: frozenset[str] | None = None
     account: Matcher | None = None
@@ -49,7 +49,8 @@ class Selection:
 
     def matches(self, facts: CallFacts) -> bool:
         return (
-            (self.operation is None or self.operation.matches(facts.operation))
+            (self.protocol is None or facts.protocol == self.protocol)
+            and (self.operation is None or self.operation.matches(facts.operation))
             and (self.channels is None or facts.channel in self.channels)
             and (self.account is None or self.account.matches(facts.account))
             and all(m.matches_any(facts.values.get(name, ())) for name, m in self.when)
@@ -118,7 +119,6 @@ class Scenario:
     clock_frozen: bool = False
     clock_start: datetime | None = None
     lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
-    delays: Mapping[Channel, Mapping[str, float]] = field(default_factory=dict)
     outcome_rules: tuple[OutcomeRule, ...] = DEFAULT_OUTCOME_RULES
     responses: tuple[ResponseRule, ...] = ()
     faults: tuple[FaultRule, ...] = ()

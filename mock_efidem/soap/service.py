@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Protocol
 
 from spyne import Application, Fault, ServiceBase, rpc
@@ -30,6 +31,22 @@ SERVICE_NAME = "EfidemService"
 logging.getLogger("spyne.util.appreg").setLevel(logging.ERROR)
 FACTS_KEY = "mock_efidem.facts"
 """WSGI environ key of the call's facts, left there by the traffic layer."""
+
+
+class ForcedFault(Fault):  # type: ignore[misc]
+    """A fault a scenario asked for: answered, but not logged as the mock's failure."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(faultcode=code, faultstring=message)
+
+
+class _QuietForcedFaults(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], ForcedFault))
+
+
+for _logger in ("spyne.application", "spyne.application.server", "spyne.application.client"):
+    logging.getLogger(_logger).addFilter(_QuietForcedFaults())
 
 
 class SoapWorld(Protocol):
@@ -66,8 +83,16 @@ def _method(operation: SoapOperation, types: dict[str, Any], world: SoapWorld) -
         started = time.perf_counter()
         backend = world.backend
         fields = _fields(operation, arguments)
-        outcome = _forced(world, ctx) or backend.call(operation.operation, fields)
-        result = render(outcome, fields, backend)
+        forced = _forced(world, ctx)
+        outcome = forced or backend.call(operation.operation, fields)
+        try:
+            result = render(outcome, fields, backend)
+        except (TypeError, ValueError) as error:
+            if forced is None:
+                raise
+            raise ForcedFault(
+                "Server", f"the scenario's result for {operation.wire_name} is unusable: {error}"
+            ) from None
         if isinstance(result, dict):
             result = result_type(
                 **{key: value for key, value in result.items() if key in result_type._type_info}
@@ -97,7 +122,7 @@ def _forced(world: SoapWorld, ctx: Any) -> Outcome | None:
     if rule is None:
         return None
     if rule.fault is not None:
-        raise Fault(faultcode=rule.fault.code, faultstring=rule.fault.message)
+        raise ForcedFault(rule.fault.code, rule.fault.message)
     if rule.code is not None:
         return Outcome(error=rule.code, reason="forced by the scenario")
     return Outcome(value=rule.result)
@@ -113,7 +138,10 @@ def _fields(operation: SoapOperation, arguments: tuple[Any, ...]) -> dict[str, A
 
 def _status_object(outcome: Outcome, fields: dict[str, Any], backend: EfidemBackend) -> Any:
     if isinstance(outcome.value, dict):  # a scenario's result, already in wire names
-        return outcome.value
+        result = dict(outcome.value)
+        if isinstance(result.get("DATE_STATUT"), str):
+            result["DATE_STATUT"] = datetime.fromisoformat(result["DATE_STATUT"])
+        return result
     if outcome.error is not None:
         report = StatusReport(
             outcome.error, backend.clock.now(), outcome.reason, str(fields.get("message_id") or "")
