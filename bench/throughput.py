@@ -1,19 +1,25 @@
 """SOAP and DQE throughput over loopback, with concurrent clients.
 
-    .venv/bin/python bench/throughput.py [--threads 8] [--seconds 5] [--server cheroot|werkzeug]
+    .venv/bin/python bench/throughput.py [--server waitress|werkzeug] [--client wrk|python]
+                                         [--connections 8] [--seconds 5] [--rounds 3]
 
-The server runs in its own process (as `mock-efidem serve` does), so that the client
-threads here do not share its interpreter lock. Each client thread keeps one HTTP
-connection and sends calls for the given time; the figure is calls answered per
-second. `--server werkzeug` serves the same application with werkzeug's threaded
-development server, for comparison.
+The server runs in its own process: `mock-efidem serve` (waitress), or the same
+application under werkzeug's threaded development server, for comparison. The client
+is wrk when it is installed (apt-get install wrk: a C client, so the figure is the
+server's), else Python threads with requests (which load the 2 cores themselves). Each
+connection is kept alive and sends calls for the given time; the figure is calls
+answered per second, the median of the rounds.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
+import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -44,6 +50,24 @@ server = make_server("127.0.0.1", 0, MockApplication(World(Settings()), "http://
 print(f"mock-efidem listening on http://127.0.0.1:{server.server_port}", flush=True)
 server.serve_forever()
 """
+
+
+WRK_POST = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
+wrk.body = [[{body}]]
+"""
+
+
+def wrk_rate(url: str, connections: int, seconds: float, body: str | None) -> float:
+    command = ["wrk", f"-c{connections}", "-t2", f"-d{seconds:g}s", url]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if body is not None:
+            script.write(WRK_POST.format(body=body))
+            script.flush()
+            command[1:1] = ["-s", script.name]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
 
 
 def start_server(kind: str) -> tuple[str, subprocess.Popen[str]]:
@@ -77,27 +101,40 @@ def hammer(call: Callable[[requests.Session], bool], threads: int, seconds: floa
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--server", choices=("cheroot", "werkzeug"), default="cheroot")
+    parser.add_argument("--server", choices=("waitress", "werkzeug"), default="waitress")
+    parser.add_argument("--client", choices=("wrk", "python"), default=None)
+    parser.add_argument("--rounds", type=int, default=3, help="the median round is shown")
     arguments = parser.parse_args()
+    client = arguments.client or ("wrk" if shutil.which("wrk") else "python")
     base, process = start_server(arguments.server)
+    lookup_url = f"{base}/DQEEMAILLOOKUP/?Email=jean@gmail.com&Licence=DQE-DEMO-L1"
 
     def send(session: requests.Session) -> bool:
         answer = session.post(f"{base}/soap", data=SEND_EMAIL, headers=HEADERS, timeout=30)
         return answer.status_code == 200
 
     def lookup(session: requests.Session) -> bool:
-        parameters = {"Email": "jean@gmail.com", "Licence": "DQE-DEMO-L1"}
-        answer = session.get(f"{base}/DQEEMAILLOOKUP/", params=parameters, timeout=30)
-        return answer.status_code == 200
+        return session.get(lookup_url, timeout=30).status_code == 200
 
     try:
-        for name, call in (("ENVOYER_EMAIL", send), ("DQEEMAILLOOKUP", lookup)):
-            rate = hammer(call, arguments.threads, arguments.seconds)
+        cases = {
+            "ENVOYER_EMAIL": (send, f"{base}/soap", SEND_EMAIL),
+            "DQEEMAILLOOKUP": (lookup, lookup_url, None),
+        }
+        for name, (call, url, body) in cases.items():
+            rates = [
+                wrk_rate(url, arguments.connections, arguments.seconds, body)
+                if client == "wrk"
+                else hammer(call, arguments.connections, arguments.seconds)
+                for _ in range(arguments.rounds)
+            ]
             print(
-                f"{arguments.server}: {name}: {rate:.0f} calls/s "
-                f"({arguments.threads} client threads, {arguments.seconds:g} s)"
+                f"{arguments.server}: {name}: {statistics.median(rates):.0f} calls/s, median of "
+                f"{arguments.rounds} rounds of {arguments.seconds:g} s "
+                f"({client} client, {arguments.connections} connections; rounds: "
+                f"{', '.join(f'{r:.0f}' for r in rates)})"
             )
     finally:
         process.terminate()

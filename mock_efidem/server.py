@@ -1,17 +1,21 @@
 """Lifecycle of a running mock: start (ready when it returns), serve in a thread, stop.
 
-The HTTP server is cheroot's threaded WSGI server: werkzeug's development server
-halves the throughput here.
+The HTTP server is waitress, a production-grade threaded WSGI server. Measured here
+(bench/throughput.py, the README's performance section), werkzeug's development
+server answers about half as many calls.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from types import TracebackType
 from typing import Any
 
-from cheroot.wsgi import Gateway_10
-from cheroot.wsgi import Server as WsgiServer
+from waitress import wasyncore
+from waitress.channel import HTTPChannel
+from waitress.server import create_server
+from waitress.task import WSGITask
 
 from mock_efidem.app import MockApplication
 from mock_efidem.scenario.model import Scenario
@@ -19,16 +23,29 @@ from mock_efidem.settings import Settings
 from mock_efidem.traffic import SOCKET_KEY
 from mock_efidem.world import World
 
-SERVER_THREADS = 16
+SERVER_THREADS = 8
+
+# waitress warns each time a request waits for a free thread: under a load test that is
+# every call, and the queue drains by itself.
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 
-class _Gateway(Gateway_10):
+class _Task(WSGITask):  # type: ignore[misc]
     """Hands the application the connection's socket, so a scenario can reset it."""
 
-    def get_environ(self) -> dict[str, Any]:  # type: ignore[override]
-        environ: dict[str, Any] = super().get_environ()  # type: ignore[no-untyped-call]
-        environ[SOCKET_KEY] = self.req.conn.socket
+    def get_environment(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environment()
+        environ[SOCKET_KEY] = self.channel.socket
         return environ
+
+
+class _Channel(HTTPChannel):  # type: ignore[misc]
+    task_class = _Task
+
+
+def _not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting"]
 
 
 class MockServer:
@@ -38,7 +55,7 @@ class MockServer:
         self.settings = settings or Settings()
         self.world = World(self.settings, scenario)
         self.ready = threading.Event()
-        self._server: WsgiServer | None = None
+        self._server: Any = None
         self._thread: threading.Thread | None = None
         self.port = 0
 
@@ -52,33 +69,40 @@ class MockServer:
         return self.settings.soap_url(self.port)
 
     def start(self) -> MockServer:
-        server = WsgiServer(
-            (self.settings.host, self.settings.port),
-            None,
-            numthreads=SERVER_THREADS,
-            server_name="mock-efidem",
+        server = create_server(
+            _not_ready,
+            host=self.settings.host,
+            port=self.settings.port,
+            threads=SERVER_THREADS,
+            ident="mock-efidem",
+            clear_untrusted_proxy_headers=True,
         )
-        server.gateway = _Gateway
-        server.prepare()  # binds, so that port 0 becomes a real port
-        self.port = server.bind_addr[1]
-        server.wsgi_app = MockApplication(self.world, self.soap_url)
+        server.channel_class = _Channel
+        self.port = server.effective_port  # bound: port 0 is now a real port
+        # The WSDL announces the bound address, known only now.
+        server.application = MockApplication(self.world, self.soap_url)
         self._server = server
-        self._thread = threading.Thread(target=server.serve, name="mock-efidem", daemon=True)
+        self._thread = threading.Thread(target=server.run, name="mock-efidem", daemon=True)
         self._thread.start()
         self.ready.set()
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        server, self._server = self._server, None
+        if server is not None:
+            # Workers first: a worker that finishes a call wakes the loop through the
+            # trigger, which must still be open then.
+            server.task_dispatcher.shutdown(timeout=5)
+            # Closed from the loop's own thread, the loop ends when its map is empty.
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+            if self._thread is not None:
+                self._thread.join(timeout=5)
         self.ready.clear()
 
     def wait(self) -> None:
         """Block until the server stops (the CLI's main loop)."""
-        if self._thread is not None:
-            self._thread.join()
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout=0.5)
 
     def __enter__(self) -> MockServer:
         return self.start()
