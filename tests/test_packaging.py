@@ -72,6 +72,15 @@ def test_the_install_has_the_command_the_scenarios_and_the_schema(fresh_venv: Pa
     assert result.stdout.count(": ok") == 5
 
 
+def run_pytest(venv: Path, project: Path, *options: str) -> str:
+    """Run pytest in ``project`` with the fresh environment's Python; its output."""
+    command = [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    command += ["-W", "ignore::DeprecationWarning", *options]
+    result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
 def test_a_fresh_project_uses_only_the_fixture(fresh_venv: Path, tmp_path: Path) -> None:
     (tmp_path / "test_signup.py").write_text(
         textwrap.dedent("""
@@ -87,24 +96,7 @@ def test_a_fresh_project_uses_only_the_fixture(fresh_venv: Path, tmp_path: Path)
             assert mock_efidem.messages() == []
     """)
     )
-    result = subprocess.run(
-        [
-            str(fresh_venv / "bin" / "python"),
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-W",
-            "ignore::DeprecationWarning",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 passed" in result.stdout
+    assert "2 passed" in run_pytest(fresh_venv, tmp_path)
 
 
 def test_the_fixture_works_under_xdist(fresh_venv: Path, tmp_path: Path) -> None:
@@ -121,26 +113,7 @@ def test_the_fixture_works_under_xdist(fresh_venv: Path, tmp_path: Path) -> None
         for n in range(8)
     )
     (tmp_path / "test_parallel.py").write_text(tests)
-    result = subprocess.run(
-        [
-            str(fresh_venv / "bin" / "python"),
-            "-m",
-            "pytest",
-            "-q",
-            "-n",
-            "2",
-            "-p",
-            "no:cacheprovider",
-            "-W",
-            "ignore::DeprecationWarning",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "8 passed" in result.stdout
+    assert "8 passed" in run_pytest(fresh_venv, tmp_path, "-n", "2")
 
 
 def free_port() -> int:
