@@ -20,6 +20,7 @@ from waitress.task import WSGITask
 from mock_efidem.app import MockApplication
 from mock_efidem.scenario.model import Scenario
 from mock_efidem.settings import Settings
+from mock_efidem.soap.endpoint import MAX_BODY_BYTES
 from mock_efidem.traffic import SOCKET_KEY
 from mock_efidem.world import World
 
@@ -75,6 +76,7 @@ class MockServer:
             port=self.settings.port,
             threads=SERVER_THREADS,
             ident="mock-efidem",
+            max_request_body_size=MAX_BODY_BYTES,
             clear_untrusted_proxy_headers=True,
         )
         server.channel_class = _Channel

@@ -10,6 +10,7 @@ import requests
 from lxml import etree
 
 from mock_efidem.server import MockServer
+from mock_efidem.soap.endpoint import MAX_BODY_BYTES
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 UNKNOWN_OPERATION = (
@@ -95,3 +96,12 @@ def test_any_unreserved_path_answers_soap_calls(server: MockServer, auth: dict[s
         ".//{http://www.efidem.com/}VERIFIER_ADRESSE_EMAILResult"
     )
     assert result is not None and result.text == "0"
+
+
+def test_a_body_over_the_limit_gets_413_and_the_server_keeps_serving(
+    server: MockServer, soap: Any, auth: dict[str, str]
+) -> None:
+    response = requests.post(server.soap_url, data=b"x" * (MAX_BODY_BYTES + 1), timeout=30)
+
+    assert response.status_code == 413
+    assert soap.VERIFIER_ADRESSE_EMAIL(**auth, DESTINATAIRE="ok@example.fr") == 0
