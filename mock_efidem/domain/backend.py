@@ -90,7 +90,6 @@ class EfidemBackend:
         open_accounts: bool = False,
     ) -> None:
         self.accounts = AccountRegistry(_fresh(accounts), open=open_accounts)
-        self.seed = seed
         self.inventor = Inventor(seed)
         self.forbidden_sequences = tuple(forbidden_sequences)
         self.store = MessageStore()
