@@ -4,16 +4,23 @@
 - Every ```python block runs against a live mock (the address 127.0.0.1:8080 swapped
   for the test server's), or, when it starts with ``# file: PATH``, is that test file.
 - Every ```sh block runs in bash against the live mock and must succeed.
-- ```console blocks are commands checked elsewhere, each named below.
+- ```php and ```js blocks run with PHP's SoapClient and Node's soap package, which
+  .ci/run installs (elsewhere they are skipped, saying why).
+- ```console blocks are commands checked elsewhere, each named below; the ```json
+  blocks are DQE's answers and the ```yaml block a scenario: both checked below.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+import requests
 
 from mock_efidem.docs import error_code_tables, outcome_table, status_table
 from mock_efidem.server import MockServer
@@ -95,3 +102,70 @@ def test_shell_example_runs(script: str, server: MockServer) -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+NODE_PROJECT = ROOT / "tests" / "examples" / "node"
+
+
+def php_with_soap() -> bool:
+    if shutil.which("php") is None:
+        return False
+    modules = subprocess.run(["php", "-m"], capture_output=True, text=True).stdout
+    return "soap" in modules.split()
+
+
+@pytest.mark.skipif(
+    not php_with_soap(),
+    reason="php with its soap module is not installed here; .ci/run installs it",
+)
+@pytest.mark.parametrize("script", blocks("php"), ids=lambda s: "php")
+def test_php_example_runs(script: str, server: MockServer, tmp_path: Path) -> None:
+    example = tmp_path / "example.php"
+    example.write_text(script.replace(DOCUMENTED_ADDRESS, server.base_url), encoding="utf-8")
+    result = subprocess.run(["php", str(example)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "1 SMS accepté"
+
+
+@pytest.mark.skipif(
+    shutil.which("node") is None or not (NODE_PROJECT / "node_modules" / "soap").is_dir(),
+    reason="node and the soap package are not installed here; .ci/run installs them",
+)
+@pytest.mark.parametrize("script", blocks("js"), ids=lambda s: "node")
+def test_node_example_runs(script: str, server: MockServer) -> None:
+    # ES modules resolve packages from their own folder: the example runs beside node_modules.
+    example = NODE_PROJECT / f"readme-example-{os.getpid()}.mjs"
+    example.write_text(script.replace(DOCUMENTED_ADDRESS, server.base_url), encoding="utf-8")
+    try:
+        result = subprocess.run(["node", str(example)], capture_output=True, text=True, timeout=60)
+    finally:
+        example.unlink()
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_example_language_is_run() -> None:
+    languages = {language for language, _ in BLOCK.findall(README)}
+    run_or_checked = {"python", "sh", "php", "js", "console", "json", "yaml"}
+    assert languages <= run_or_checked, languages - run_or_checked
+
+
+def test_the_scenario_example_is_a_valid_scenario() -> None:
+    from mock_efidem.scenario.loader import load_text
+
+    (example,) = blocks("yaml")
+    assert load_text(example).name == "my-scenario"
+
+
+def test_the_dqe_json_examples_are_what_dqe_answers(server: MockServer) -> None:
+    lookup, suggest = (json.loads(body) for body in blocks("json"))
+    answered_lookup = requests.get(
+        f"{server.base_url}/DQEEMAILLOOKUP/",
+        params={"Email": "jean@gmail.com", "Licence": "DQE-DEMO-L2"},
+        timeout=10,
+    ).json()
+    answered_suggest = requests.get(
+        f"{server.base_url}/MAILSUGGEST/",
+        params={"Prenom": "Hélène", "Nom": "Lefèvre", "Licence": "DQE-DEMO-L1"},
+        timeout=10,
+    ).json()
+    assert (answered_lookup, answered_suggest) == (lookup, suggest)
