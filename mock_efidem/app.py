@@ -38,11 +38,15 @@ class MockApplication:
             return self._control(environ, start_response)
         if is_dqe_path(path):
             body = _read_body(environ)
-            facts = dqe_facts(Request({**environ, "wsgi.input": io.BytesIO(body)}))
-            return self.faults(facts, environ, start_response, self.dqe)
+            return self.faults(
+                lambda: dqe_facts(Request({**environ, "wsgi.input": io.BytesIO(body)})),
+                environ,
+                start_response,
+                self.dqe,
+            )
         if environ.get("REQUEST_METHOD") == "POST":
             body = _read_body(environ)
-            return self.faults(soap_facts(body), environ, start_response, self.soap)
+            return self.faults(lambda: soap_facts(body), environ, start_response, self.soap)
         return self.soap(environ, start_response)
 
     def _control(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

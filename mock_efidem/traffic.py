@@ -80,13 +80,16 @@ class FaultInjector:
 
     def __call__(
         self,
-        facts: CallFacts,
+        read_facts: Callable[[], CallFacts],
         environ: WSGIEnvironment,
         start_response: StartResponse,
         downstream: WsgiApp,
     ) -> Iterable[bytes]:
-        environ[FACTS_KEY] = facts
-        chosen = [f for f in self.world.scenario.faults if self.world.rules.applies(f, facts)]
+        scenario = self.world.scenario
+        if not (scenario.faults or scenario.responses):
+            return downstream(environ, start_response)  # nothing to match: no parsing
+        facts = environ[FACTS_KEY] = read_facts()
+        chosen = [f for f in scenario.faults if self.world.rules.applies(f, facts)]
         if not chosen:
             return downstream(environ, start_response)
         self._delay(chosen, facts, environ)
