@@ -40,9 +40,9 @@ class Journal:
         with self._lock:
             self._entries.append(entry)
 
-    def entries(self, account: str | None = None) -> list[JournalEntry]:
+    def entries(self) -> list[JournalEntry]:
         with self._lock:
-            return [e for e in self._entries if account is None or e.account == account]
+            return list(self._entries)
 
     def clear(self, account: str | None = None) -> None:
         with self._lock:

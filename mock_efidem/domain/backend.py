@@ -33,7 +33,7 @@ from mock_efidem.domain.phones import normalise_number
 from mock_efidem.domain.queries import MessageQuery
 from mock_efidem.domain.report import build_report
 from mock_efidem.domain.rules import ERROR_TABLES
-from mock_efidem.domain.statuses import CATALOGUE
+from mock_efidem.domain.statuses import label_of
 from mock_efidem.domain.store import MessageStore
 from mock_efidem.domain.validation import (
     DEFAULT_FORBIDDEN_SEQUENCES,
@@ -203,17 +203,13 @@ class EfidemBackend:
     def status_report(self, message: Message, recipient: Recipient) -> StatusReport:
         event = recipient.current
         return StatusReport(
-            event.code, event.at, self.label(message.channel, event.status), message.id
+            event.code, event.at, label_of(message.channel, event.status), message.id
         )
-
-    def label(self, channel: Channel, status: str) -> str:
-        return next((s.label for s in CATALOGUE[channel] if s.name == status), status)
 
     def report(self, account: Account, start: datetime, end: datetime) -> bytes:
         start, end = _aware(start), _aware(end)
         chosen = [m for m in self.messages(account.name) if start <= m.created_at <= end]
-        labels = {(c.value, s.name): s.label for c, statuses in CATALOGUE.items() for s in statuses}
-        return build_report(chosen, labels)
+        return build_report(chosen)
 
     def count_billing_code(self, account: Account, code: str) -> int:
         return sum(

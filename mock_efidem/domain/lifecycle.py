@@ -17,6 +17,7 @@ from mock_efidem.domain.esmtp import describe_esmtp_code
 from mock_efidem.domain.models import Channel, Message, PlannedStep, Recipient, StatusEvent
 from mock_efidem.domain.outcomes import DEFAULT_OUTCOME_RULES, OutcomeRule, choose_path
 from mock_efidem.domain.statuses import (
+    CATALOGUE,
     STEP_DELAYS,
     TRANSITIONS,
     initial_status,
@@ -115,7 +116,7 @@ class Lifecycle:
     def check_force(self, message: Message, recipient: Recipient, status: str) -> None:
         """Raise UnknownStatus or IllegalTransition unless ``status`` may be forced."""
         if status_named(message.channel, status) is None:
-            names = ", ".join(s for s in _all_statuses(message.channel))
+            names = ", ".join(s.name for s in CATALOGUE[message.channel])
             raise UnknownStatus(f"{message.channel} has no status {status!r} (known: {names})")
         current = recipient.current.status
         if not may_follow(message.channel, current, status):
@@ -137,9 +138,3 @@ def _describe_detail(detail: str) -> str:
     """An ESMTP code gains its RFC 3463 title: "5.1.1 Bad destination mailbox address"."""
     title = describe_esmtp_code(detail) if detail else None
     return f"{detail} {title}" if title else detail
-
-
-def _all_statuses(channel: Channel) -> list[str]:
-    first = initial_status(channel).name
-    following = [s for nexts in TRANSITIONS[channel].values() for s in nexts]
-    return list(dict.fromkeys([first, *following]))

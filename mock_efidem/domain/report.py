@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from mock_efidem.domain.models import Message
+from mock_efidem.domain.statuses import label_of
 
 REPORT_COLUMNS = (
     "MESSAGEID",
@@ -26,11 +27,8 @@ REPORT_COLUMNS = (
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def build_report(messages: Iterable[Message], labels: dict[tuple[str, str], str]) -> bytes:
-    """CSV, ';'-separated as French spreadsheets expect, UTF-8 with a header row.
-
-    ``labels`` maps (channel, status name) to the status label shown in the STATUT column.
-    """
+def build_report(messages: Iterable[Message]) -> bytes:
+    """CSV, ';'-separated as French spreadsheets expect, UTF-8 with a header row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(REPORT_COLUMNS)
@@ -48,7 +46,7 @@ def build_report(messages: Iterable[Message], labels: dict[tuple[str, str], str]
                     message.subject,
                     message.billing_code,
                     status.code,
-                    labels.get((message.channel.value, status.status), status.status),
+                    label_of(message.channel, status.status),
                     _date(status.at),
                 )
             )

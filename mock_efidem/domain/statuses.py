@@ -133,3 +133,9 @@ def initial_status(channel: Channel) -> StatusDefinition:
 
 def status_named(channel: Channel, name: str) -> StatusDefinition | None:
     return next((s for s in CATALOGUE[channel] if s.name == name), None)
+
+
+def label_of(channel: Channel, name: str) -> str:
+    """The status's French label (DESCRIPTION_STATUT), or its name if it has none."""
+    definition = status_named(channel, name)
+    return definition.label if definition else name
