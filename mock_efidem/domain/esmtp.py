@@ -1,12 +1,24 @@
-"""Enhanced mail system status codes (RFC 3463), as data, and how to read them.
+"""Enhanced mail system status codes, as data, and how to read them.
 
 A code is written "class.subject.detail", e.g. "5.1.1". The class says whether the
 delivery succeeded (2), failed for now (4, a soft bounce) or failed for good
 (5, a hard bounce); "subject.detail" names the cause.
 
-The vendor document's table lists "X.2.0" twice, the first time with the title
-"Bad destination system address", which is RFC 3463's X.1.2 (research notes,
-§3 #15). This module serves RFC 3463's table, with RFC 3463's own titles.
+The vendor's words win (issue 9, point 6): every code of the table in the Efidem
+document's "Codes ESMTP" section answers the vendor's title, and RFC 3463's title
+serves only the codes the vendor leaves out (X.0.0 and X.3.5). ``ESMTP_SOURCES``
+says which rows come from which.
+
+Two readings of the vendor table:
+
+- Its text, as extracted from the PDF, glues words together ("Otheraddressstatus",
+  "Bad destination mailboxaddress", "Toomanyrecipients"). Those are extraction
+  artifacts: the spaces between words are restored here; the words, their case and
+  their punctuation are the vendor's (hence "Message length exceeds administrative
+  limit." with its final period, and "Conversion failed").
+- It lists "X.2.0" twice. The first row, "Bad destination system address", is
+  RFC 3463's X.1.2, which the table otherwise lacks (research notes, §3 #15): that
+  title answers X.1.2, and X.2.0 answers the second row's title.
 """
 
 from __future__ import annotations
@@ -14,6 +26,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
+
+VENDOR = "vendor"
+RFC_3463 = "RFC 3463"
 
 ESMTP_CLASSES: Mapping[str, str] = MappingProxyType(
     {
@@ -24,35 +39,33 @@ ESMTP_CLASSES: Mapping[str, str] = MappingProxyType(
 )
 """RFC 3463 class digit -> its title."""
 
-ESMTP_DETAILS: Mapping[str, str] = MappingProxyType(
+VENDOR_TITLES: Mapping[str, str] = MappingProxyType(
     {
-        "0.0": "Other undefined Status",
         "1.0": "Other address status",
         "1.1": "Bad destination mailbox address",
-        "1.2": "Bad destination system address",
+        "1.2": "Bad destination system address",  # the vendor's first "X.2.0" row
         "1.3": "Bad destination mailbox address syntax",
         "1.4": "Destination mailbox address ambiguous",
-        "1.5": "Destination address valid",
-        "1.6": "Destination mailbox has moved, No forwarding address",
+        "1.5": "Destination mailbox address valid",
+        "1.6": "Mailbox has moved",
         "1.7": "Bad sender's mailbox address syntax",
         "1.8": "Bad sender's system address",
         "2.0": "Other or undefined mailbox status",
         "2.1": "Mailbox disabled, not accepting messages",
         "2.2": "Mailbox full",
-        "2.3": "Message length exceeds administrative limit",
+        "2.3": "Message length exceeds administrative limit.",
         "2.4": "Mailing list expansion problem",
         "3.0": "Other or undefined mail system status",
         "3.1": "Mail system full",
         "3.2": "System not accepting network messages",
         "3.3": "System not capable of selected features",
         "3.4": "Message too big for system",
-        "3.5": "System incorrectly configured",
         "4.0": "Other or undefined network or routing status",
         "4.1": "No answer from host",
         "4.2": "Bad connection",
-        "4.3": "Directory server failure",
+        "4.3": "Routing server failure",
         "4.4": "Unable to route",
-        "4.5": "Mail system congestion",
+        "4.5": "Network congestion",
         "4.6": "Routing loop detected",
         "4.7": "Delivery time expired",
         "5.0": "Other or undefined protocol status",
@@ -66,7 +79,7 @@ ESMTP_DETAILS: Mapping[str, str] = MappingProxyType(
         "6.2": "Conversion required and prohibited",
         "6.3": "Conversion required but not supported",
         "6.4": "Conversion with loss performed",
-        "6.5": "Conversion Failed",
+        "6.5": "Conversion failed",
         "7.0": "Other or undefined security status",
         "7.1": "Delivery not authorized, message refused",
         "7.2": "Mailing list expansion prohibited",
@@ -77,7 +90,35 @@ ESMTP_DETAILS: Mapping[str, str] = MappingProxyType(
         "7.7": "Message integrity failure",
     }
 )
-"""RFC 3463 "subject.detail" -> its title, e.g. "1.1" -> "Bad destination mailbox address"."""
+"""The Efidem document's "Codes ESMTP" table: "subject.detail" -> the vendor's title."""
+
+RFC_3463_TITLES: Mapping[str, str] = MappingProxyType(
+    {
+        "0.0": "Other undefined Status",
+        "3.5": "System incorrectly configured",
+    }
+)
+"""RFC 3463's titles of the codes that the vendor's table leaves out."""
+
+
+def _subject_detail_order(key: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in key.split("."))
+
+
+ESMTP_DETAILS: Mapping[str, str] = MappingProxyType(
+    dict(
+        sorted(
+            {**RFC_3463_TITLES, **VENDOR_TITLES}.items(),
+            key=lambda item: _subject_detail_order(item[0]),
+        )
+    )
+)
+"""Every known "subject.detail" -> its title, e.g. "1.1" -> "Bad destination mailbox address"."""
+
+ESMTP_SOURCES: Mapping[str, str] = MappingProxyType(
+    {key: VENDOR if key in VENDOR_TITLES else RFC_3463 for key in ESMTP_DETAILS}
+)
+"""Every known "subject.detail" -> where its title comes from: ``VENDOR`` or ``RFC_3463``."""
 
 _BOUNCE_KINDS: Mapping[str, str] = MappingProxyType({"2": "success", "4": "soft", "5": "hard"})
 
@@ -95,7 +136,7 @@ def _split_code(code: str) -> tuple[str, str] | None:
 
 
 def describe_esmtp_code(code: str) -> str | None:
-    """The RFC 3463 title of a code such as "5.1.1" or "X.1.1", or None if unknown."""
+    """The title of a code such as "5.1.1" or "X.1.1" (see ``ESMTP_DETAILS``), or None."""
     parts = _split_code(code)
     if parts is None:
         return None
@@ -106,7 +147,7 @@ def esmtp_class(code: str) -> str | None:
     """The bounce kind of a code: "hard" (class 5), "soft" (4), "success" (2), else None.
 
     Only the syntax matters here: "5.9.9" is a hard bounce even though its
-    subject and detail are not in RFC 3463's table.
+    subject and detail are in no table.
     """
     parts = _split_code(code)
     if parts is None:

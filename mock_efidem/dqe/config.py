@@ -46,6 +46,15 @@ DEFAULT_LICENCES: Mapping[str, int] = {"DQE-DEMO-L1": 1, "DQE-DEMO-L2": 2}
 DEFAULT_DEAD_DOMAINS = frozenset({"dead.example", "nxdomain.example", "tesdedet.com"})
 """Domains that do not exist (92); ``tesdedet.com`` is the vendor's own example."""
 
+VENDOR_EXAMPLE_ACTIVITY: Mapping[str, str] = {"test@tesdedet.com": "200"}
+"""The CodeActivite of the vendor page's level-2 example, the default ``activity_codes``.
+
+DQE's response page shows ``test@tesdedet.com`` answering IdError 92 at both levels
+(``tesdedet.com`` is a dead domain), and at level 2 also CodeActivite 200. So the
+mock gives an address's activity data whatever its IdError, and this entry makes it
+answer that example exactly as printed.
+"""
+
 DEFAULT_BLACKLISTED_DOMAINS = frozenset({"blacklisted.example", "spamtrap.example"})
 DEFAULT_BLACKLISTED_ADDRESSES = frozenset({"blacklisted@example.com", "spamtrap@example.com"})
 DEFAULT_CATCH_ALL_DOMAINS = frozenset(
@@ -79,7 +88,10 @@ class DqeConfig:
 
     Domain sets match the domain and its subdomains. ``id_errors`` forces the
     IdError of an address or a domain (address first); ``activity_codes`` forces
-    the CodeActivite of an address, ``None`` meaning "no activity data".
+    the CodeActivite of an address whatever its IdError (as in the vendor's
+    example), ``None`` meaning "no activity data". A scenario that sets
+    ``activity_codes`` replaces the default ``VENDOR_EXAMPLE_ACTIVITY``, as one
+    that sets ``dead_domains`` replaces the default dead domains.
     """
 
     licences: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_LICENCES))
@@ -92,7 +104,9 @@ class DqeConfig:
     """Added to the maintained list of the ``disposable-email-domains`` package."""
     role_accounts: frozenset[str] = DEFAULT_ROLE_ACCOUNTS
     id_errors: Mapping[str, str] = field(default_factory=dict)
-    activity_codes: Mapping[str, str | None] = field(default_factory=dict)
+    activity_codes: Mapping[str, str | None] = field(
+        default_factory=lambda: dict(VENDOR_EXAMPLE_ACTIVITY)
+    )
     latency_seconds: float = 0.0
     service_unavailable: bool = False
     """A scenario fault: every lookup answers 99, every MAILSUGGEST HTTP 503."""

@@ -26,9 +26,13 @@ from mock_efidem.dqe.domains import (
 
 VALID = "00"
 NAME_NOT_CHECKED = "01"
+EMPTY = "04"
 UNAVAILABLE = "99"
 UNKNOWN_DOMAIN = "92"
 WITH_ACTIVITY = frozenset({VALID, NAME_NOT_CHECKED})
+"""The IdErrors that get a CodeActivite from the rules (trigger or hash)."""
+NOT_CHECKED = frozenset({EMPTY, UNAVAILABLE})
+"""No check happened (empty address, service down): no CodeActivite, even a forced one."""
 
 NOT_FOUND_WORDS = ("unknown", "notfound")
 FULL_WORDS = ("full",)
@@ -82,7 +86,7 @@ class Verdict:
     """The address as checked: the input trimmed, or its correction."""
     rectified: bool = False
     activity: str | None = None
-    """CodeActivite: only for 00 and 01, and shown to level-2 licences only."""
+    """CodeActivite, shown to level-2 licences only: for 00 and 01, or forced by the config."""
 
 
 def _blank(s: Subject) -> bool:
@@ -142,7 +146,7 @@ def _mailbox_full(s: Subject) -> bool:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("04", _blank, "Email missing, empty, or sent under a misspelt parameter name"),
+    Rule(EMPTY, _blank, "Email missing, empty, or sent under a misspelt parameter name"),
     Rule("99", _service_down, "the scenario takes the service down"),
     Rule("91", _bad_syntax, "not an address for email-validator; non-ASCII needs extendedsyntax"),
     Rule("99", _unavailable_domain, "a domain whose check is unavailable"),
@@ -202,12 +206,15 @@ def lookup(email: str | None, options: LookupOptions, config: DqeConfig) -> Verd
 
 
 def activity_code(address: str, code: str, config: DqeConfig) -> str | None:
-    """CodeActivite: scenario override, else ``activity<CODE>@`` trigger, else a hash."""
-    if code not in WITH_ACTIVITY:
-        return None
+    """CodeActivite: the config's (any IdError that was checked), else, for 00 and 01,
+    the ``activity<CODE>@`` trigger, else a hash."""
     key = address.lower()
+    if code in NOT_CHECKED:
+        return None
     if key in config.activity_codes:
         return config.activity_codes[key]
+    if code not in WITH_ACTIVITY:
+        return None
     user = local_part_of(key)
     if user.startswith(NO_ACTIVITY_WORD):
         return None

@@ -1,4 +1,8 @@
-"""Unit tests for the RFC 3463 enhanced status code table and its readers."""
+"""Unit tests for the ESMTP title table (vendor first, RFC 3463 for the rest) and its readers.
+
+The vendor's rows themselves, as the Efidem document prints them, are checked in
+tests/test_vendor_examples.py; here the table is checked against RFC 3463.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,17 @@ import pytest
 from mock_efidem.domain.esmtp import (
     ESMTP_CLASSES,
     ESMTP_DETAILS,
+    ESMTP_SOURCES,
+    RFC_3463,
+    RFC_3463_TITLES,
+    VENDOR,
+    VENDOR_TITLES,
     describe_esmtp_code,
     esmtp_class,
 )
 
 # Typed out again from RFC 3463 section 3, so that a typo in the module shows up here.
-RFC_3463_TITLES = {
+RFC_3463_TEXT = {
     "0.0": "Other undefined Status",
     "1.0": "Other address status",
     "1.1": "Bad destination mailbox address",
@@ -64,12 +73,52 @@ RFC_3463_TITLES = {
     "7.7": "Message integrity failure",
 }
 
-TABLE_ENTRIES = sorted(RFC_3463_TITLES.items())
+# Where the vendor's words differ from RFC 3463's; every other vendor row is RFC 3463's.
+VENDOR_WORDING = {
+    "1.5": "Destination mailbox address valid",
+    "1.6": "Mailbox has moved",
+    "2.3": "Message length exceeds administrative limit.",
+    "4.3": "Routing server failure",
+    "4.5": "Network congestion",
+    "6.5": "Conversion failed",
+}
+
+# The codes the vendor's table leaves out: RFC 3463 answers them.
+RFC_ONLY = {"0.0", "3.5"}
+
+EXPECTED_TITLES = {**RFC_3463_TEXT, **VENDOR_WORDING}
+TABLE_ENTRIES = sorted(EXPECTED_TITLES.items())
 CLASS_PREFIXES = ["X.", "x.", "5.", "4.", "2."]
 
 
-def test_table_is_exactly_rfc_3463() -> None:
-    assert dict(ESMTP_DETAILS) == RFC_3463_TITLES
+def test_table_is_rfc_3463_in_the_vendors_words() -> None:
+    assert dict(ESMTP_DETAILS) == EXPECTED_TITLES
+
+
+def test_vendor_and_rfc_rows_are_told_apart() -> None:
+    assert {key for key, source in ESMTP_SOURCES.items() if source == RFC_3463} == RFC_ONLY
+    assert {key for key, source in ESMTP_SOURCES.items() if source == VENDOR} == set(
+        RFC_3463_TEXT
+    ) - RFC_ONLY
+    assert set(RFC_3463_TITLES) == RFC_ONLY
+    assert set(VENDOR_TITLES).isdisjoint(RFC_3463_TITLES)
+
+
+@pytest.mark.parametrize("subject_detail", sorted(RFC_ONLY))
+def test_codes_the_vendor_omits_keep_rfc_3463_wording(subject_detail: str) -> None:
+    assert describe_esmtp_code(f"X.{subject_detail}") == RFC_3463_TEXT[subject_detail]
+
+
+@pytest.mark.parametrize(("subject_detail", "title"), sorted(VENDOR_WORDING.items()))
+def test_vendor_wording_wins_over_rfc_3463(subject_detail: str, title: str) -> None:
+    assert RFC_3463_TEXT[subject_detail] != title
+    for prefix in ("X.", "4.", "5."):
+        assert describe_esmtp_code(prefix + subject_detail) == title
+
+
+def test_table_is_in_subject_detail_order() -> None:
+    keys = [tuple(int(part) for part in key.split(".")) for key in ESMTP_DETAILS]
+    assert keys == sorted(keys)
 
 
 def test_table_covers_every_subject_range_of_the_brief() -> None:
@@ -82,6 +131,8 @@ def test_table_covers_every_subject_range_of_the_brief() -> None:
 def test_table_is_read_only() -> None:
     with pytest.raises(TypeError):
         ESMTP_DETAILS["9.9"] = "Invented"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        VENDOR_TITLES["9.9"] = "Invented"  # type: ignore[index]
 
 
 def test_class_titles() -> None:
@@ -104,7 +155,9 @@ def test_every_entry_round_trips(prefix: str, subject_detail: str, title: str) -
         ("5.1.1", "Bad destination mailbox address"),
         ("4.2.2", "Mailbox full"),
         ("2.0.0", "Other undefined Status"),
-        ("2.1.5", "Destination address valid"),
+        ("2.1.5", "Destination mailbox address valid"),
+        ("4.4.3", "Routing server failure"),
+        ("5.6.5", "Conversion failed"),
         ("X.1.1", "Bad destination mailbox address"),
         ("x.1.1", "Bad destination mailbox address"),
         ("  5.1.1  ", "Bad destination mailbox address"),
@@ -184,6 +237,6 @@ def test_esmtp_class(code: str, kind: str | None) -> None:
 
 
 @pytest.mark.parametrize(("prefix", "kind"), [("5.", "hard"), ("4.", "soft"), ("2.", "success")])
-@pytest.mark.parametrize("subject_detail", sorted(RFC_3463_TITLES))
+@pytest.mark.parametrize("subject_detail", sorted(EXPECTED_TITLES))
 def test_every_entry_has_its_class(prefix: str, kind: str, subject_detail: str) -> None:
     assert esmtp_class(prefix + subject_detail) == kind
