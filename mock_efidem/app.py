@@ -25,9 +25,11 @@ logger = logging.getLogger(__name__)
 class MockApplication:
     """The WSGI application of one mock instance."""
 
-    def __init__(self, world: World, public_url: str) -> None:
+    def __init__(self, world: World, public_url: str | None = None) -> None:
+        """``public_url``: the address the WSDL announces; None takes each request's."""
         self.world = world
-        self.soap = SoapEndpoint(world, world.settings.namespace, public_url)
+        settings = world.settings
+        self.soap = SoapEndpoint(world, settings.namespace, public_url, settings.public_host)
         self.control = ControlApi(world)
         self.dqe = DqeEndpoints(world.journal, lambda: world.dqe_config)
         self.faults = FaultInjector(world)
@@ -45,8 +47,8 @@ class MockApplication:
                 self.dqe,
             )
         if environ.get("REQUEST_METHOD") == "POST":
-            body = _read_body(environ)
-            return self.faults(lambda: soap_facts(body), environ, start_response, self.soap)
+            call = self.soap.parsed_call(environ, _read_body(environ))
+            return self.faults(lambda: soap_facts(call), environ, start_response, self.soap)
         return self.soap(environ, start_response)
 
     def _control(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

@@ -75,7 +75,7 @@ def _print_wsdl(arguments: argparse.Namespace) -> int:
 
     settings = Settings(namespace=arguments.namespace, public_url=arguments.public_url)
     application = MockApplication(World(settings), arguments.public_url)
-    sys.stdout.write(application.soap.wsdl.decode("utf-8"))
+    sys.stdout.write(application.soap.wsdl.for_address(arguments.public_url).decode("utf-8"))
     return 0
 
 

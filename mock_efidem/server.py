@@ -62,8 +62,7 @@ class MockServer:
 
     @property
     def base_url(self) -> str:
-        host = "127.0.0.1" if self.settings.host in ("0.0.0.0", "") else self.settings.host
-        return f"http://{host}:{self.port}"
+        return f"http://{self.settings.public_host}:{self.port}"
 
     @property
     def soap_url(self) -> str:
@@ -77,12 +76,13 @@ class MockServer:
             threads=SERVER_THREADS,
             ident="mock-efidem",
             max_request_body_size=MAX_BODY_BYTES,
-            clear_untrusted_proxy_headers=True,
+            # The X-Forwarded-* headers shape only the WSDL's address, as the caller's
+            # proxy wrote them: nothing to distrust.
+            clear_untrusted_proxy_headers=False,
         )
         server.channel_class = _Channel
         self.port = server.effective_port  # bound: port 0 is now a real port
-        # The WSDL announces the bound address, known only now.
-        server.application = MockApplication(self.world, self.soap_url)
+        server.application = MockApplication(self.world, self.settings.public_url)
         self._server = server
         self._thread = threading.Thread(target=server.run, name="mock-efidem", daemon=True)
         self._thread.start()

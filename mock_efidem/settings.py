@@ -20,9 +20,14 @@ class Settings:
     public_url: str | None = None
     seed: int | None = None
 
+    @property
+    def public_host(self) -> str:
+        """The host clients on this machine reach the server at, as a URL writes it."""
+        host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
+        return f"[{host}]" if ":" in host else host
+
     def soap_url(self, bound_port: int) -> str:
-        """The service address the WSDL announces."""
+        """The service address: the public URL, else this machine's."""
         if self.public_url:
             return self.public_url
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
-        return f"http://{host}:{bound_port}{SOAP_PATH}"
+        return f"http://{self.public_host}:{bound_port}{SOAP_PATH}"

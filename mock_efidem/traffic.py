@@ -22,7 +22,8 @@ from werkzeug.wrappers import Request, Response
 
 from mock_efidem.dqe.http import DQE_OPERATIONS, FAULT_LATENCY_KEY
 from mock_efidem.scenario.model import CallFacts, FaultRule
-from mock_efidem.soap.endpoint import soap_fault
+from mock_efidem.soap.endpoint import soap_fault, version_of
+from mock_efidem.soap.envelope import NotACall, SoapCall
 from mock_efidem.soap.operations import WIRE_CHANNELS
 from mock_efidem.soap.service import FACTS_KEY
 from mock_efidem.world import World
@@ -34,28 +35,17 @@ WsgiApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
 SOCKET_KEY = "mock_efidem.socket"
 
 logger = logging.getLogger(__name__)
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
-def soap_facts(body: bytes) -> CallFacts:
+def soap_facts(parsed: SoapCall | NotACall) -> CallFacts:
     """Operation, account and every leaf element's text, by element name."""
-    try:
-        envelope = etree.fromstring(body, parser=_PARSER)
-    except etree.XMLSyntaxError:
-        return CallFacts("soap", "", "")
-    soap_body = next((e for e in envelope if etree.QName(e).localname == "Body"), None)
-    call = (
-        next((e for e in soap_body if isinstance(e.tag, str)), None)
-        if soap_body is not None
-        else None
-    )
-    if call is None:
+    if isinstance(parsed, NotACall) or parsed.call is None:
         return CallFacts("soap", "", "")
     values: dict[str, list[str]] = {}
-    for element in call.iter():
-        if isinstance(element.tag, str) and len(element) == 0:
+    for element in parsed.call.iter(tag=etree.Element):
+        if len(element) == 0:
             values.setdefault(etree.QName(element).localname, []).append(element.text or "")
-    operation = etree.QName(call).localname
+    operation = parsed.operation
     account = (values.get("UTILISATEUR") or [""])[0]
     return CallFacts(
         "soap",
@@ -129,7 +119,8 @@ class FaultInjector:
                 environ, start_response
             )
         if fault.soap_fault is not None:
-            return soap_fault(fault.soap_fault.code, fault.soap_fault.message)(
+            forced = fault.soap_fault
+            return soap_fault(forced.code, forced.message, version=version_of(environ))(
                 environ, start_response
             )
         return _truncated(environ, start_response, downstream)

@@ -1,6 +1,8 @@
 """The SOAP endpoint as a WSGI application: WSDL on GET, spyne on POST.
 
-What is not a SOAP call at all gets a SOAP 1.1 fault a person can read, never a
+Requests in SOAP 1.1 or 1.2, in any namespace, are parsed once here and adapted to
+what spyne serves (``envelope``); spyne's answer goes back in the caller's version and
+namespace. What is not a SOAP call at all gets a fault a person can read, never a
 Python traceback.
 """
 
@@ -8,114 +10,142 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
-from xml.sax.saxutils import escape
 
 from lxml import etree
 from spyne.server.wsgi import WsgiApplication
 from werkzeug.wrappers import Request, Response
 
+from mock_efidem.soap.envelope import (
+    PARSED_CALL_KEY,
+    NotACall,
+    SoapCall,
+    SoapVersion,
+    fault_document,
+    parse_call,
+    to_served,
+    version_of_content_type,
+)
 from mock_efidem.soap.service import SoapWorld, build_application
+from mock_efidem.soap.wsdl import ADDRESS_PLACEHOLDER, WsdlDocument, asmx_wsdl
 
 WSGIEnvironment = dict[str, Any]
 StartResponse = Callable[..., Any]
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
-SOAP_ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/"
-
-# The annex tables spell the trio's third member ApplID; accepting it is a kindness.
-_APPLID_TAG = re.compile(rb"<(/?)((?:[\w.-]+:)?)ApplID\b")
 
 for _noisy in ("spyne.application.client", "spyne.server._base", "spyne.protocol.soap.soap11"):
     # spyne logs every client fault with a traceback; the fault answer says it all.
     logging.getLogger(_noisy).setLevel(logging.CRITICAL)
 
 
-def soap_fault(code: str, message: str, status: int = 500) -> Response:
-    body = (
-        '<?xml version="1.0" encoding="utf-8"?>'
-        f'<soap:Envelope xmlns:soap="{SOAP_ENVELOPE_NS}"><soap:Body><soap:Fault>'
-        f"<faultcode>soap:{code}</faultcode><faultstring>{escape(message)}</faultstring>"
-        "<detail/></soap:Fault></soap:Body></soap:Envelope>"
+def soap_fault(
+    code: str, message: str, status: int = 500, version: SoapVersion = SoapVersion.SOAP11
+) -> Response:
+    """A fault answer; ``code`` is SOAP 1.1's (Client, Server, VersionMismatch)."""
+    return Response(
+        fault_document(code, message, version), status=status, content_type=version.content_type
     )
-    return Response(body, status=status, content_type="text/xml; charset=utf-8")
+
+
+def version_of(environ: WSGIEnvironment) -> SoapVersion:
+    """The SOAP version of the request: its envelope's, else its content type's."""
+    parsed = environ.get(PARSED_CALL_KEY)
+    if isinstance(parsed, SoapCall | NotACall):
+        return parsed.version
+    return version_of_content_type(environ.get("CONTENT_TYPE", ""))
 
 
 class SoapEndpoint:
-    def __init__(self, world: SoapWorld, namespace: str, public_url: str) -> None:
+    def __init__(
+        self, world: SoapWorld, namespace: str, public_url: str | None, own_host: str
+    ) -> None:
+        """``public_url`` fixes the address the WSDL announces; None takes each request's
+        (``own_host``, the server's, when the request names no usable host)."""
+        self.namespace = namespace
         self.application = build_application(world, namespace)
         self._spyne = WsgiApplication(self.application, max_content_length=MAX_BODY_BYTES)
-        self._spyne.doc.wsdl11.build_interface_document(public_url)
-        self.wsdl = _pretty(self._spyne.doc.wsdl11.get_interface_document())
+        self._spyne.doc.wsdl11.build_interface_document(ADDRESS_PLACEHOLDER)
+        template = asmx_wsdl(self._spyne.doc.wsdl11.get_interface_document(), namespace)
+        self.wsdl = WsdlDocument(template, public_url, own_host)
+        self._parser = etree.XMLParser(**self.application.in_protocol.parser_kwargs)
+
+    def parsed_call(self, environ: WSGIEnvironment, body: bytes) -> SoapCall | NotACall:
+        """The request's body parsed (once: kept in the environ for spyne and the traffic
+        layer), or why it is not a SOAP call."""
+        parsed = environ.get(PARSED_CALL_KEY)
+        if not isinstance(parsed, SoapCall | NotACall):
+            try:
+                parsed = parse_call(body, self._parser, environ.get("CONTENT_TYPE", ""))
+            except NotACall as problem:
+                parsed = problem
+            environ[PARSED_CALL_KEY] = parsed
+        return parsed
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         if request.method == "GET" and _asks_for_wsdl(request):
-            response = Response(self.wsdl, content_type="text/xml; charset=utf-8")
+            response = Response(
+                self.wsdl.for_request(environ), content_type="text/xml; charset=utf-8"
+            )
         elif request.method == "POST":
             return self._call_spyne(request, environ, start_response)
         elif request.method in ("GET", "HEAD"):
             response = Response(
-                "mock-efidem SOAP endpoint: POST SOAP 1.1 envelopes here; GET ?wsdl for the WSDL\n",
+                "mock-efidem SOAP endpoint: POST SOAP 1.1 or 1.2 envelopes here; "
+                "GET ?wsdl for the WSDL\n",
                 content_type="text/plain; charset=utf-8",
             )
         else:
-            response = soap_fault("Client", f"HTTP method {request.method} is not served here", 405)
+            response = soap_fault(
+                "Client",
+                f"HTTP method {request.method} is not served here",
+                405,
+                version_of(environ),
+            )
         return response(environ, start_response)
 
     def _call_spyne(
         self, request: Request, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         body = request.get_data(cache=True)
-        problem = _not_a_soap_call(body)
-        if problem:
-            return soap_fault("Client", problem)(environ, start_response)
-        if b"ApplID" in body:
-            body = _APPLID_TAG.sub(rb"<\1\2AppID", body)
-        environ = _with_body(environ, body)
-        try:
-            return list(self._spyne(environ, start_response))
-        except Exception as error:  # a bug of ours must still answer as SOAP
-            logging.getLogger(__name__).exception("SOAP call failed")
-            return soap_fault("Server", f"internal error: {type(error).__name__}")(
+        parsed = self.parsed_call(environ, body)
+        if isinstance(parsed, NotACall):
+            return soap_fault(parsed.code, parsed.message, version=parsed.version)(
                 environ, start_response
             )
+        to_served(parsed, self.namespace)
+        environ = _with_body(environ, body)
+        try:
+            return list(self._spyne(environ, _answering_in(parsed.version, start_response)))
+        except Exception as error:  # a bug of ours must still answer as SOAP
+            logging.getLogger(__name__).exception("SOAP call failed")
+            problem = f"internal error: {type(error).__name__}"
+            fault = soap_fault("Server", problem, 500, parsed.version)
+            return fault(environ, start_response)
 
 
-def _pretty(document: bytes) -> bytes:
-    """Indented and in a stable order, so that the committed copy in wsdl/ reads and
-    diffs well: spyne's order of schema types varies with how the process started."""
-    tree = etree.fromstring(document, parser=etree.XMLParser(remove_blank_text=True))
-    for schema in tree.iter("{http://www.w3.org/2001/XMLSchema}schema"):
-        schema[:] = sorted(schema, key=_schema_order)
-    return bytes(etree.tostring(tree, pretty_print=True, xml_declaration=True, encoding="UTF-8"))
+def _answering_in(version: SoapVersion, start_response: StartResponse) -> StartResponse:
+    """spyne names SOAP 1.1's content type; a SOAP 1.2 answer needs its own."""
+    if version is SoapVersion.SOAP11:
+        return start_response
 
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
+        return start_response(status, [*headers, ("Content-Type", version.content_type)], exc_info)
 
-def _schema_order(node: etree._Element) -> tuple[bool, str, str]:
-    local_name = etree.QName(node).localname
-    return (local_name != "import", local_name, node.get("name") or "")
+    return start
 
 
 def _asks_for_wsdl(request: Request) -> bool:
     return any(key.lower() == "wsdl" for key in request.args)
 
 
-def _not_a_soap_call(body: bytes) -> str | None:
-    """A readable reason when the body cannot be a SOAP envelope, before spyne sees it."""
-    if not body.strip():
-        return "empty request: POST a SOAP 1.1 envelope"
-    if b"Envelope" not in body:
-        return "the request body is not a SOAP envelope (no Envelope element)"
-    return None
-
-
 def _with_body(environ: WSGIEnvironment, body: bytes) -> WSGIEnvironment:
     copied = dict(environ)
     copied["wsgi.input"] = io.BytesIO(body)
     copied["CONTENT_LENGTH"] = str(len(body))
-    if "xml" not in copied.get("CONTENT_TYPE", ""):
-        # Lenient like most SOAP stacks: a missing or odd content type is read as XML.
-        copied["CONTENT_TYPE"] = "text/xml; charset=utf-8"
+    # spyne reads the tree parsed here; the content type only has to satisfy it.
+    copied["CONTENT_TYPE"] = "text/xml; charset=utf-8"
     return copied

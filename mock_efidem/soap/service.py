@@ -20,6 +20,7 @@ from mock_efidem.journal import Journal
 from mock_efidem.scenario.model import CallFacts, ResponseRule
 from mock_efidem.settings import DEFAULT_NAMESPACE
 from mock_efidem.soap.convert import FROM_WIRE, fold_variables
+from mock_efidem.soap.envelope import PARSED_CALL_KEY, SoapCall, needs_renaming, to_caller
 from mock_efidem.soap.operations import OPERATIONS, SoapOperation
 from mock_efidem.soap.types import wire_types
 
@@ -59,6 +60,30 @@ class SoapWorld(Protocol):
     def forced_response(self, facts: CallFacts) -> ResponseRule | None: ...
 
 
+class WireSoap11(Soap11):  # type: ignore[misc]
+    """spyne's SOAP 1.1, reading the tree the endpoint parsed and adapted, and writing
+    its answer in the caller's SOAP version and namespace."""
+
+    def create_in_document(self, ctx: Any, charset: str | None = None) -> None:
+        parsed = _parsed_call(ctx)
+        if parsed is None:
+            super().create_in_document(ctx, charset)
+        else:
+            ctx.in_document = (parsed.envelope, None)  # None: no SOAP-encoding ids
+
+    def create_out_string(self, ctx: Any, charset: str | None = None) -> None:
+        parsed = _parsed_call(ctx)
+        served = self.app.interface.get_tns()
+        if parsed is not None and ctx.out_document is not None and needs_renaming(parsed, served):
+            ctx.out_document = to_caller(ctx.out_document, served, parsed.namespace, parsed.version)
+        super().create_out_string(ctx, charset)
+
+
+def _parsed_call(ctx: Any) -> SoapCall | None:
+    parsed = getattr(ctx.transport, "req", {}).get(PARSED_CALL_KEY)
+    return parsed if isinstance(parsed, SoapCall) else None
+
+
 def build_application(world: SoapWorld, namespace: str = DEFAULT_NAMESPACE) -> Application:
     types = wire_types(namespace)
     methods = {operation.wire_name: _method(operation, types, world) for operation in OPERATIONS}
@@ -70,8 +95,8 @@ def build_application(world: SoapWorld, namespace: str = DEFAULT_NAMESPACE) -> A
         name=SERVICE_NAME,
         # No validator: spyne's would fault on a missing element, which the error
         # tables answer with a code (RAPPORT without DATE_DEBUT is -4).
-        in_protocol=Soap11(validator=None),
-        out_protocol=Soap11(),
+        in_protocol=WireSoap11(validator=None),
+        out_protocol=WireSoap11(),
     )
 
 

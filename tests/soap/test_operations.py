@@ -1,4 +1,7 @@
-"""Every operation and alias answers a valid call, and the store keeps what was sent."""
+"""Every operation and alias answers a valid call, and the store keeps what was sent.
+
+Each test runs with four clients (conftest.py): built from the served WSDL or from a
+copy in another namespace, calling the SOAP 1.1 or the SOAP 1.2 port."""
 
 from __future__ import annotations
 
@@ -16,6 +19,11 @@ from mock_efidem.server import MockServer
 
 MESSAGE_ID = re.compile(r"^[0-9a-f]{32}$")
 PDF = {"LISTE_FICHIER": [{"NOM": "lettre.pdf", "CONTENU": b"%PDF-1.4 test"}]}
+
+
+@pytest.fixture
+def soap(any_client: Any, server: MockServer) -> Any:
+    return any_client
 
 
 def stored(server: MockServer, message_id: str) -> dict[str, Any]:
