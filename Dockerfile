@@ -5,8 +5,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PORT=8080 \
-    PUBLIC_URL=http://localhost:8080/soap \
     SCENARIO=""
+# No PUBLIC_URL by default: the WSDL then announces the address each client used
+# (Host, or a proxy's X-Forwarded-* headers). Set it to pin one address.
 
 RUN useradd --create-home --uid 10001 mock
 WORKDIR /opt/mock-efidem
@@ -23,4 +24,4 @@ USER mock
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['PORT'] + '/_mock/health', timeout=2)"
-CMD exec mock-efidem serve --host 0.0.0.0 --port "$PORT" --public-url "$PUBLIC_URL" ${SCENARIO:+--scenario "$SCENARIO"}
+CMD exec mock-efidem serve --host 0.0.0.0 --port "$PORT" ${PUBLIC_URL:+--public-url "$PUBLIC_URL"} ${SCENARIO:+--scenario "$SCENARIO"}

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -123,16 +124,14 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def docker_cmd(fresh_venv: Path) -> Iterator[tuple[dict[str, str], subprocess.Popen[str]]]:
+@contextmanager
+def docker_cmd_running(fresh_venv: Path, **image_environment: str) -> Iterator[dict[str, str]]:
     """The Dockerfile's CMD, run by a shell with the image's environment."""
-    port = free_port()
     environment = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k not in ("PUBLIC_URL", "SCENARIO")},
         "PATH": f"{fresh_venv / 'bin'}:{os.environ['PATH']}",
-        "PORT": str(port),
-        "PUBLIC_URL": "http://mock.example:8080/soap",
-        "SCENARIO": str(ROOT / "scenarios" / "delivery-outcomes.yaml"),
+        "PORT": str(free_port()),
+        **image_environment,
     }
     process = subprocess.Popen(
         ["sh", "-c", dockerfile_instruction("CMD")],
@@ -145,24 +144,42 @@ def docker_cmd(fresh_venv: Path) -> Iterator[tuple[dict[str, str], subprocess.Po
     try:
         assert process.stdout is not None
         assert process.stdout.readline().startswith("mock-efidem listening on http://127.0.0.1")
-        yield environment, process
+        yield environment
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=10)
 
 
+@pytest.fixture
+def docker_cmd(fresh_venv: Path) -> Iterator[dict[str, str]]:
+    with docker_cmd_running(
+        fresh_venv,
+        PUBLIC_URL="http://mock.example:8080/soap",
+        SCENARIO=str(ROOT / "scenarios" / "delivery-outcomes.yaml"),
+    ) as environment:
+        yield environment
+
+
 def test_the_docker_command_serves_with_the_public_url_and_scenario(docker_cmd) -> None:
-    environment, _ = docker_cmd
-    base = f"http://127.0.0.1:{environment['PORT']}"
+    base = f"http://127.0.0.1:{docker_cmd['PORT']}"
     wsdl = requests.get(f"{base}/soap?wsdl", timeout=5).text
     assert 'location="http://mock.example:8080/soap"' in wsdl
     assert requests.get(f"{base}/_mock/scenario", timeout=5).json()["name"] == "delivery-outcomes"
 
 
+def test_the_image_sets_no_public_url_so_the_wsdl_follows_the_callers_host(
+    fresh_venv: Path,
+) -> None:
+    assert "PUBLIC_URL=" not in dockerfile_instruction("ENV")
+    with docker_cmd_running(fresh_venv) as environment:
+        base = f"http://127.0.0.1:{environment['PORT']}"
+        wsdl = requests.get(f"{base}/soap?wsdl", headers={"Host": "efidem:8080"}, timeout=5).text
+    assert wsdl.count('location="http://efidem:8080/soap"') == 2
+
+
 def test_the_healthcheck_command_passes_against_the_started_server(docker_cmd) -> None:
-    environment, _ = docker_cmd
     healthcheck = dockerfile_instruction("HEALTHCHECK").split(" CMD ", 1)[1]
-    result = subprocess.run(["sh", "-c", healthcheck], env=environment, timeout=30)
+    result = subprocess.run(["sh", "-c", healthcheck], env=docker_cmd, timeout=30)
     assert result.returncode == 0
 
 
