@@ -135,6 +135,6 @@ class Lifecycle:
 
 
 def _describe_detail(detail: str) -> str:
-    """An ESMTP code gains its RFC 3463 title: "5.1.1 Bad destination mailbox address"."""
+    """An ESMTP code gains its title (esmtp.py): "5.1.1 Bad destination mailbox address"."""
     title = describe_esmtp_code(detail) if detail else None
     return f"{detail} {title}" if title else detail
