@@ -1,9 +1,12 @@
-"""Lets spyne 2.14 import on Python 3.12 and 3.13, without forking it.
+"""Lets spyne 2.14 import on Python 3.11 to 3.13, quietly, without forking it.
 
-- spyne vendors an old ``six`` whose import hook has only ``find_module``, which
-  Python 3.12 no longer calls, so ``spyne.util.six.moves`` cannot be imported. The
-  finder below answers ``find_spec`` for those names on that hook's behalf, as
-  six 1.16 itself does.
+- spyne vendors an old ``six`` whose import hook (``_SixMetaPathImporter``) has only
+  the legacy ``find_module``. Python 3.12 no longer calls it, so
+  ``spyne.util.six.moves`` cannot be imported; Python 3.11 still calls it, but warns
+  (``ImportWarning``) each time an import reaches it, which ``-W error`` turns into
+  failed imports. The finder below, first on ``sys.meta_path``, gives that hook's
+  class the ``find_spec``/``create_module``/``exec_module`` methods that six 1.16
+  added, as soon as spyne's six has registered it; it finds nothing itself.
 - spyne imports ``cgi`` (for ``parse_header``): deprecated in 3.11 and 3.12, removed
   in 3.13, where the ``legacy-cgi`` package provides it. It is imported here once,
   with its DeprecationWarning silenced, so that the warning never reaches a user's
@@ -25,34 +28,37 @@ from typing import Any
 _SIX_NAME = "spyne.util.six"
 
 
-class _SixMovesFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """find_spec/create_module/exec_module for the names spyne's six registers."""
+class _SixImporterUpgrade(importlib.abc.MetaPathFinder):
+    """Upgrades spyne's six import hook on the first import after it appears."""
+
+    def __init__(self) -> None:
+        self.done = False
 
     def find_spec(
         self, fullname: str, path: Any = None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
-        if not fullname.startswith(_SIX_NAME + "."):
-            return None
-        importer = _six_importer()
-        if importer is None or fullname not in importer.known_modules:
-            return None
-        return importlib.util.spec_from_loader(
-            fullname, self, is_package=importer.is_package(fullname)
-        )
-
-    def create_module(self, spec: ModuleSpec) -> ModuleType:
-        importer = _six_importer()
-        assert importer is not None  # find_spec found it
-        module: ModuleType = importer.load_module(spec.name)
-        return module
-
-    def exec_module(self, module: ModuleType) -> None:
-        """load_module did all the work."""
+        if not self.done:
+            self.done = _upgrade_six_importer()
+        return None
 
 
-def _six_importer() -> Any:
-    """The import hook that spyne's vendored six appended to sys.meta_path."""
-    return next(
+def _find_spec(self: Any, fullname: str, path: Any = None, target: Any = None) -> Any:
+    if fullname in self.known_modules:
+        return importlib.util.spec_from_loader(fullname, self)
+    return None
+
+
+def _create_module(self: Any, spec: ModuleSpec) -> Any:
+    return self.load_module(spec.name)
+
+
+def _exec_module(self: Any, module: ModuleType) -> None:
+    """load_module did all the work."""
+
+
+def _upgrade_six_importer() -> bool:
+    """Give spyne's six import hook six 1.16's methods; False if it is not there yet."""
+    importer: Any = next(
         (
             finder
             for finder in sys.meta_path
@@ -61,11 +67,21 @@ def _six_importer() -> Any:
         ),
         None,
     )
+    if importer is None:
+        return False
+    hook: Any = type(importer)
+    if "find_spec" not in vars(hook):
+        hook.find_spec = _find_spec
+        hook.create_module = _create_module
+        hook.exec_module = _exec_module
+    return True
 
 
 def install() -> None:
-    if not any(isinstance(finder, _SixMovesFinder) for finder in sys.meta_path):
-        sys.meta_path.insert(0, _SixMovesFinder())
+    if not any(isinstance(finder, _SixImporterUpgrade) for finder in sys.meta_path):
+        upgrade = _SixImporterUpgrade()
+        upgrade.done = _upgrade_six_importer()  # spyne may have been imported already
+        sys.meta_path.insert(0, upgrade)
     if "cgi" not in sys.modules:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)

@@ -121,10 +121,17 @@ class MockEfidem:
 
     @property
     def client(self) -> Any:
-        """A zeep client built from the served WSDL (zeep must be installed)."""
+        """A zeep client built from the served WSDL: needs the ``client`` extra (zeep),
+        ``pip install 'mock-efidem[client]'``; the rest of the API does not."""
         if self._client is None:
-            import zeep
-
+            try:
+                import zeep
+            except ImportError as error:
+                raise ImportError(
+                    "MockEfidem.client needs zeep: pip install 'mock-efidem[client]' "
+                    "(or call mock.soap_url / mock.wsdl_url with your own SOAP client)",
+                    name=error.name,
+                ) from error
             self._client = zeep.Client(self.wsdl_url)  # type: ignore[no-untyped-call]
         return self._client
 
