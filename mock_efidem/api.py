@@ -26,6 +26,10 @@ from mock_efidem.world import shipped_scenario_text
 HTTP_TIMEOUT = 30.0
 
 
+PAGE_SIZE = 1000
+"""Messages asked for in one request (the control API's largest page)."""
+
+
 class MockApiError(RuntimeError):
     """The /_mock/ API answered an error: ``status`` and its JSON ``document``."""
 
@@ -137,17 +141,28 @@ class MockEfidem:
 
     # --- the /_mock/ API -----------------------------------------------------------------
 
-    def messages(self, wait: float = 0.0, **filters: str) -> list[dict[str, Any]]:
-        """Messages, newest first; filters: channel, account, recipient, status, refclient."""
+    def messages(
+        self, wait: float = 0.0, limit: int | None = None, **filters: str
+    ) -> list[dict[str, Any]]:
+        """Messages, newest first, all of them or the first ``limit``; filters: channel,
+        account, recipient, status, refclient. ``wait``: seconds to wait for a first one."""
         query = {k: v for k, v in filters.items() if v is not None}
         if wait:
             query["wait"] = str(wait)
-        found: list[dict[str, Any]] = self._call("GET", "/messages", query=query)["messages"]
+        found: list[dict[str, Any]] = []
+        while limit is None or len(found) < limit:
+            size = min(PAGE_SIZE, limit - len(found)) if limit is not None else PAGE_SIZE
+            page = self._call("GET", "/messages", query={**query, "limit": str(size)})
+            found += page["messages"]
+            if page["next"] is None:
+                break
+            query = {**query, "before": str(page["next"])}
+            query.pop("wait", None)
         return found
 
     def wait_for_message(self, timeout: float = 10.0, **filters: str) -> dict[str, Any]:
         """The newest message matching the filters, waiting up to ``timeout`` seconds."""
-        found = self.messages(wait=timeout, **filters)
+        found = self.messages(timeout, 1, **filters)
         if not found:
             raise TimeoutError(f"no message matching {filters} within {timeout} s")
         return found[0]

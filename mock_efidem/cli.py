@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import signal
 import sys
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mock_efidem import __version__
+from mock_efidem.domain.store import DEFAULT_MAX_MESSAGES
 from mock_efidem.settings import DEFAULT_HOST, DEFAULT_NAMESPACE, DEFAULT_PORT, Settings
 
 CANONICAL_PUBLIC_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}/soap"
@@ -26,6 +28,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--scenario", type=Path, help="a scenario YAML file")
     _add_wsdl_options(serve, public_url_default=None)
     serve.add_argument("--seed", type=int, help="seed for ids and generated data")
+    serve.add_argument(
+        "--max-messages",
+        type=_positive,
+        default=DEFAULT_MAX_MESSAGES,
+        help="messages kept; beyond, the oldest in a final status are evicted "
+        "(default %(default)s)",
+    )
     serve.add_argument("--log-level", default="WARNING")
 
     check = commands.add_parser("check", help="validate scenario files")
@@ -34,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     wsdl = commands.add_parser("wsdl", help="print the WSDL (to regenerate wsdl/efidem.wsdl)")
     _add_wsdl_options(wsdl, public_url_default=CANONICAL_PUBLIC_URL)
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number above 0, not {text!r}")
+    return int(text)
 
 
 def _add_wsdl_options(parser: argparse.ArgumentParser, public_url_default: str | None) -> None:
@@ -93,6 +108,7 @@ def _serve(arguments: argparse.Namespace) -> int:
         namespace=arguments.namespace,
         public_url=arguments.public_url,
         seed=arguments.seed,
+        max_messages=arguments.max_messages,
     )
     try:
         server = MockServer(settings)
@@ -110,6 +126,10 @@ def _serve(arguments: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    # What start-up made (modules, spyne's schema) lives as long as the process: out
+    # of the collector's sight, a collection does not walk it again. Only here: in a
+    # user's test process the objects are theirs.
+    gc.freeze()
     print(f"mock-efidem listening on {server.base_url}", flush=True)
     print(f"  SOAP endpoint {server.soap_url} (WSDL: {server.soap_url}?wsdl)", flush=True)
     try:

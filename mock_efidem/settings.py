@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from mock_efidem.domain.store import DEFAULT_MAX_MESSAGES
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_NAMESPACE = "http://www.efidem.com/"
@@ -19,6 +21,8 @@ class Settings:
     namespace: str = DEFAULT_NAMESPACE
     public_url: str | None = None
     seed: int | None = None
+    max_messages: int = DEFAULT_MAX_MESSAGES
+    """Beyond it the oldest messages in a final status are evicted (never a pending one)."""
 
     @property
     def public_host(self) -> str:

@@ -61,6 +61,7 @@ class World:
             outcome_rules=scenario.outcome_rules,
             lifecycle=LifecycleSettings(**vars(scenario.lifecycle)),
             open_accounts=scenario.open_accounts,
+            max_messages=self.settings.max_messages,
         )
         self.dqe_config = scenario.dqe
         # The rules draw from the effective seed: the command line's wins.

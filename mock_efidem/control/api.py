@@ -18,8 +18,9 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem import __version__
-from mock_efidem.control.inbox import inbox_page, message_page
+from mock_efidem.control.inbox import PAGE_SIZE, inbox_page, message_page
 from mock_efidem.control.views import catalogue_json, clock_json, message_json
+from mock_efidem.domain.backend import DEFAULT_PAGE_SIZE
 from mock_efidem.domain.lifecycle import POLLS_MODE, TIME_MODE, IllegalTransition, UnknownStatus
 from mock_efidem.domain.models import Message, Recipient
 from mock_efidem.domain.queries import MessageQuery
@@ -28,6 +29,7 @@ from mock_efidem.world import World
 
 PREFIX = "/_mock"
 MAX_WAIT_SECONDS = 60.0
+MAX_PAGE_SIZE = 1000
 MESSAGE_FILTERS = ("channel", "account", "recipient", "status", "refclient")
 JOURNAL_FILTERS = ("account", "operation", "protocol", "result")
 
@@ -98,10 +100,21 @@ class ControlApi:
         )
 
     def messages(self, request: Request) -> Response:
+        """One page, newest first: ``limit`` (default 100), ``before`` (the previous
+        page's ``next``), ``wait`` seconds for a first match (a long poll)."""
         query = MessageQuery(**{key: request.args.get(key) or None for key in MESSAGE_FILTERS})
         wait = _number(request.args.get("wait", "0"), "wait", 0.0, MAX_WAIT_SECONDS)
-        found = self.world.backend.find_messages(query, wait)
-        return json_response({"count": len(found), "messages": [message_json(m) for m in found]})
+        limit = _whole(request.args.get("limit"), "limit", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+        before = _whole(request.args.get("before"), "before", None, 2**62)
+        page = self.world.backend.find_page(query, limit, before, wait)
+        return json_response(
+            {
+                "count": len(page.messages),
+                "total": page.total,
+                "next": page.next_cursor,
+                "messages": [message_json(m) for m in page.messages],
+            }
+        )
 
     def message(self, request: Request, message_id: str) -> Response:
         return json_response(message_json(self._message(message_id)))
@@ -132,8 +145,9 @@ class ControlApi:
 
     def inbox(self, request: Request) -> Response:
         channel = request.args.get("channel") or None
-        found = self.world.backend.find_messages(MessageQuery(channel=channel))
-        return _html(inbox_page(found, channel))
+        before = _whole(request.args.get("before"), "before", None, 2**62)
+        page = self.world.backend.find_page(MessageQuery(channel=channel), PAGE_SIZE, before)
+        return _html(inbox_page(page, channel))
 
     def inbox_message(self, request: Request, message_id: str) -> Response:
         return _html(message_page(self._message(message_id)))
@@ -264,6 +278,15 @@ def _string(body: dict[str, Any], key: str, required: bool = False) -> str:
     if not isinstance(value, str) or not value.strip():
         raise BadRequest(f'"{key}" must be a non-empty string')
     return value.strip()
+
+
+def _whole(text: str | None, name: str, default: int | None, high: int) -> Any:
+    """A query parameter that must be a whole number from 1 to ``high``, if given."""
+    if text is None or text == "":
+        return default
+    if not text.isdigit() or not 1 <= int(text) <= high:
+        raise BadRequest(f'"{name}" must be a whole number from 1 to {high}')
+    return int(text)
 
 
 def _number(value: Any, name: str, low: float, high: float) -> float:

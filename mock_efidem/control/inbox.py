@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
 from mock_efidem.domain.models import Message
+from mock_efidem.domain.store import Page
 
 REFRESH_SECONDS = 5
+PAGE_SIZE = 50
 STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#222;background:#f6f7f9}
 header{background:#1f3a5f;color:#fff;padding:10px 20px}header a{color:#fff}
@@ -23,7 +26,8 @@ iframe{width:100%;height:320px;border:1px solid #e3e6ea;background:#fff}
 """.strip()
 
 
-def inbox_page(messages: list[Message], channel: str | None) -> str:
+def inbox_page(page: Page, channel: str | None) -> str:
+    messages = page.messages
     rows = "".join(_row(m) for m in messages) or (
         '<tr><td colspan="6" class="muted">Nothing sent yet.</td></tr>'
     )
@@ -33,12 +37,19 @@ def inbox_page(messages: list[Message], channel: str | None) -> str:
     )
     title = f"mock-efidem inbox{' — ' + escape(channel) if channel else ''}"
     body = (
-        f'<p><a href="/_mock/inbox">all</a> · {filters} — {len(messages)} message(s), '
+        f'<p><a href="/_mock/inbox">all</a> · {filters} — {page.total} message(s), '
         f"newest first; refreshes every {REFRESH_SECONDS} s.</p>"
         "<table><tr><th>sent</th><th>channel</th><th>to</th><th>subject / text</th>"
-        f"<th>status</th><th>account</th></tr>{rows}</table>"
+        f"<th>status</th><th>account</th></tr>{rows}</table>{_older_link(page, channel)}"
     )
     return _page(title, body, refresh=True)
+
+
+def _older_link(page: Page, channel: str | None) -> str:
+    if page.next_cursor is None:
+        return ""
+    query = urlencode({"channel": channel or "", "before": page.next_cursor})
+    return f'<p><a href="/_mock/inbox?{query}">older messages</a></p>'
 
 
 def _row(message: Message) -> str:

@@ -7,6 +7,7 @@ from the operation's table, or the operation's value.
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -34,7 +35,7 @@ from mock_efidem.domain.queries import MessageQuery
 from mock_efidem.domain.report import build_report
 from mock_efidem.domain.rules import ERROR_TABLES
 from mock_efidem.domain.statuses import label_of
-from mock_efidem.domain.store import MessageStore
+from mock_efidem.domain.store import DEFAULT_MAX_MESSAGES, MessageStore, Page
 from mock_efidem.domain.validation import (
     DEFAULT_FORBIDDEN_SEQUENCES,
     CheckContext,
@@ -42,7 +43,7 @@ from mock_efidem.domain.validation import (
 )
 
 Fields = Mapping[str, Any]
-WAIT_SLICE_SECONDS = 0.05
+DEFAULT_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -88,16 +89,18 @@ class EfidemBackend:
         outcome_rules: Sequence[OutcomeRule] = DEFAULT_OUTCOME_RULES,
         lifecycle: LifecycleSettings | None = None,
         open_accounts: bool = False,
+        max_messages: int = DEFAULT_MAX_MESSAGES,
     ) -> None:
         self.accounts = AccountRegistry(_fresh(accounts), open=open_accounts)
         self.inventor = Inventor(seed)
         self.forbidden_sequences = tuple(forbidden_sequences)
-        self.store = MessageStore()
+        # One lock for every change of a recipient's state: sends, due steps, polls,
+        # forcing; the store shares it, so that its pages may settle what they read.
+        self.lock = threading.RLock()
+        self.store = MessageStore(max_messages, lock=self.lock)
         self.ids = IdFactory(seed)
         self.clock = clock or Clock()
         self.lifecycle = Lifecycle(self.clock, outcome_rules, lifecycle)
-        # One lock for every change of a recipient's state: sends, due steps, polls, forcing.
-        self.lock = threading.RLock()
 
     def call(self, operation: str, fields: Fields) -> Outcome:
         context = CheckContext(fields, self.accounts, self.forbidden_sequences, self._find)
@@ -116,25 +119,58 @@ class EfidemBackend:
         return found
 
     def settle(self, message: Message) -> Message:
+        """The message with its due steps fired (and its watchers told)."""
         with self.lock:
-            self.lifecycle.settle(message)
+            if self.lifecycle.settle(message):
+                self.store.changed([message])
         return message
 
-    def messages(self, account: str | None = None) -> list[Message]:
-        """Every message (of one account), newest first, with due steps fired."""
-        return [self.settle(message) for message in self.store.messages(account)]
+    def settle_due(self) -> None:
+        """Fire every due step of every message, so that waiters see them."""
+        with self.lock:
+            self.store.changed(self.lifecycle.settle_due())
 
-    def find_messages(self, query: MessageQuery, wait: float = 0.0) -> list[Message]:
-        """Matching messages, newest first; with ``wait``, wait up to that many seconds
-        for at least one to match (a long poll, so tests need not sleep)."""
+    def find_page(
+        self,
+        query: MessageQuery,
+        limit: int = DEFAULT_PAGE_SIZE,
+        before: int | None = None,
+        wait: float = 0.0,
+    ) -> Page:
+        """Matching messages, newest first, one page; with ``wait``, wait up to that many
+        seconds for one to match (a long poll, so tests need not sleep). A waiter looks
+        only at the messages that changed, and sleeps until a change or the next due
+        step: waiting costs nothing however many messages are stored."""
         deadline = time.monotonic() + wait
-        while True:
-            found = [m for m in self.messages(query.account) if query.matches(m)]
-            remaining = deadline - time.monotonic()
-            if found or remaining <= 0:
-                return found
-            # Short slices: due steps fire on the clock, which notifies nobody.
-            self.store.wait_for_change(min(remaining, WAIT_SLICE_SECONDS))
+        version = self.store.version
+        page = self._page(query, limit, before)
+        while not page.messages and (remaining := deadline - time.monotonic()) > 0:
+            changes = self.store.changes_since(version, self._sleep_for(remaining))
+            version = changes.version
+            self.settle_due()
+            if changes.messages is None or any(
+                query.matches(self.settle(m)) for m in changes.messages
+            ):
+                page = self._page(query, limit, before)
+        return page
+
+    def _page(self, query: MessageQuery, limit: int, before: int | None) -> Page:
+        def matches(message: Message) -> bool:
+            return query.matches(self.settle(message))
+
+        page = self.store.page(
+            query.index_keys(), matches if query.needs_scan else None, limit, before
+        )
+        for message in page.messages:
+            self.settle(message)
+        return page
+
+    def _sleep_for(self, remaining: float) -> float:
+        """Seconds until the next due step (the clock moves it; nobody else would say)."""
+        due = self.lifecycle.next_due()
+        if due is None or self.clock.frozen:
+            return remaining
+        return max(0.001, min(remaining, (due - self.clock.now()).total_seconds()))
 
     def find_any(self, message_id: str) -> Message | None:
         """A message of any account, by id (for the control API)."""
@@ -144,7 +180,8 @@ class EfidemBackend:
     def polled(self, message: Message, recipient: Recipient) -> Recipient:
         """A status operation read this recipient: count the poll, answer its state."""
         with self.lock:
-            self.lifecycle.poll(message, recipient)
+            if self.lifecycle.poll(message, recipient):
+                self.store.changed([message])
         return recipient
 
     def force_status(
@@ -157,7 +194,7 @@ class EfidemBackend:
                 self.lifecycle.check_force(message, recipient, status)
             for recipient in recipients:
                 self.lifecycle.force(message, recipient, status, detail)
-        self.store.touch()
+            self.store.changed([message])
 
     # --- sends -------------------------------------------------------------------
 
@@ -170,13 +207,12 @@ class EfidemBackend:
     ) -> str:
         """Store an accepted send with everything it carried; return its id."""
         fields = call.fields
-        now = self.clock.now()
         message = Message(
             id=self.ids.new_id(),
             channel=channel,
             account=call.account.name,
             operation=call.operation,
-            created_at=now,
+            created_at=self.clock.now(),
             recipients=recipients,
             subject=_text(fields, "subject"),
             text=_text(fields, "text"),
@@ -189,8 +225,11 @@ class EfidemBackend:
             options=options,
         )
         with self.lock:
+            # Under the lock, arrival order is also the order of creation times.
+            message.created_at = self.clock.now()
             self.lifecycle.start(message)
-        self.store.add(message)
+            self.store.add(message, evictable=_finished)
+            self.settle_due()  # keeps the lifecycle's heap of due steps short
         return message.id
 
     # --- reads ---------------------------------------------------------------------
@@ -208,15 +247,26 @@ class EfidemBackend:
 
     def report(self, account: Account, start: datetime, end: datetime) -> bytes:
         start, end = _aware(start), _aware(end)
-        chosen = [m for m in self.messages(account.name) if start <= m.created_at <= end]
-        return build_report(chosen)
+        sent = self.store.in_arrival_order(account.name)
+        first = bisect.bisect_left(sent, start, key=_created_at)
+        last = bisect.bisect_right(sent, end, key=_created_at)
+        return build_report([self.settle(m) for m in reversed(sent[first:last])])
 
     def count_billing_code(self, account: Account, code: str) -> int:
-        return sum(
-            len(m.recipients)
-            for m in self.store.messages(account.name)
-            if m.billing_code == code.strip()
-        )
+        wanted = code.strip()
+        sent = self.store.in_arrival_order(account.name)
+        return sum(len(m.recipients) for m in sent if m.billing_code == wanted)
+
+
+def _finished(message: Message) -> bool:
+    """Nothing left to happen: every recipient has reached the end of its path (a final
+    status, or one only a test could move on, such as an email's "delivered"). The store
+    may evict such a message; one with a step still to come, never."""
+    return all(not r.plan for r in message.recipients)
+
+
+def _created_at(message: Message) -> datetime:
+    return message.created_at
 
 
 def _fresh(accounts: Iterable[Account]) -> list[Account]:

@@ -2,12 +2,17 @@
 
 At send time each recipient gets a plan (statuses with due times) from the
 outcome rules. Due steps fire lazily, whenever the message is read, so every
-read path sees the same state. In ``polls`` mode a recipient instead moves one
-step every ``polls_per_step`` status polls, for clients that poll in a loop.
+read path sees the same state; a heap of each recipient's next step also lets
+``settle_due`` fire them without reading every message, so that a long poll can
+sleep until the next step is due instead of rescanning. In ``polls`` mode a
+recipient instead moves one step every ``polls_per_step`` status polls, for
+clients that poll in a loop.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -61,6 +66,10 @@ class Lifecycle:
         self.clock = clock
         self.rules = tuple(rules)
         self.settings = settings or LifecycleSettings()
+        self._due: list[tuple[datetime, int, Message, Recipient, PlannedStep]] = []
+        """Each recipient's next step, soonest first; steps already fired by a read stay
+        until their time comes and are then dropped."""
+        self._order = itertools.count()
 
     def start(self, message: Message) -> None:
         """Give each recipient of a new message its initial status and its plan."""
@@ -71,6 +80,12 @@ class Lifecycle:
             )
             path, detail = choose_path(self.rules, message, recipient)
             recipient.plan = self._schedule(message.channel, message.created_at, path, detail)
+            self._watch(message, recipient)
+
+    def _watch(self, message: Message, recipient: Recipient) -> None:
+        if recipient.plan:
+            step = recipient.plan[0]
+            heapq.heappush(self._due, (step.due, next(self._order), message, recipient, step))
 
     def _schedule(
         self, channel: Channel, start: datetime, path: Sequence[str], detail: str
@@ -82,29 +97,60 @@ class Lifecycle:
             plan.append(PlannedStep(status, due, _describe_detail(detail) if last else ""))
         return plan
 
-    def settle(self, message: Message) -> None:
-        """Fire every step that is due by now (time mode)."""
+    def settle(self, message: Message) -> bool:
+        """Fire every step that is due by now (time mode); True if one fired."""
         if self.settings.mode != TIME_MODE:
-            return
+            return False
         now = self.clock.now()
+        fired = False
         for recipient in message.recipients:
-            while recipient.plan and recipient.plan[0].due <= now:
-                step = recipient.plan.pop(0)
-                self._enter(message.channel, recipient, step.status, step.due, step.detail)
+            fired = self._fire_due(message, recipient, now) or fired
+        return fired
 
-    def poll(self, message: Message, recipient: Recipient) -> None:
-        """Count a status poll; in polls mode every Nth poll moves one step."""
+    def _fire_due(self, message: Message, recipient: Recipient, now: datetime) -> bool:
+        fired = False
+        while recipient.plan and recipient.plan[0].due <= now:
+            step = recipient.plan.pop(0)
+            self._enter(message.channel, recipient, step.status, step.due, step.detail)
+            fired = True
+        if fired:
+            self._watch(message, recipient)
+        return fired
+
+    def settle_due(self) -> list[Message]:
+        """Fire every due step of every message (time mode); the messages that moved."""
+        if self.settings.mode != TIME_MODE:
+            return []
+        now, moved = self.clock.now(), []
+        while self._due and self._due[0][0] <= now:
+            _, _, message, recipient, step = heapq.heappop(self._due)
+            if recipient.plan and recipient.plan[0] is step:
+                self._fire_due(message, recipient, now)
+                moved.append(message)
+        return moved
+
+    def next_due(self) -> datetime | None:
+        """When the soonest planned step is due (time mode), if any."""
+        if self.settings.mode != TIME_MODE or not self._due:
+            return None
+        return self._due[0][0]
+
+    def poll(self, message: Message, recipient: Recipient) -> bool:
+        """Count a status poll; in polls mode every Nth poll moves one step (True)."""
         if self.settings.mode != POLLS_MODE or not recipient.plan:
-            return
+            return False
         recipient.polls += 1
-        if recipient.polls >= self.settings.polls_per_step:
-            recipient.polls = 0
-            step, now = recipient.plan.pop(0), self.clock.now()
-            self._enter(message.channel, recipient, step.status, now, step.detail)
-            # The rest of the plan keeps its pace after the polled step, so that back
-            # in time mode no later step fires before this one.
-            shift = now - step.due
-            recipient.plan = [replace(s, due=s.due + shift) for s in recipient.plan]
+        if recipient.polls < self.settings.polls_per_step:
+            return False
+        recipient.polls = 0
+        step, now = recipient.plan.pop(0), self.clock.now()
+        self._enter(message.channel, recipient, step.status, now, step.detail)
+        # The rest of the plan keeps its pace after the polled step, so that back in
+        # time mode no later step fires before this one.
+        shift = now - step.due
+        recipient.plan = [replace(s, due=s.due + shift) for s in recipient.plan]
+        self._watch(message, recipient)
+        return True
 
     def force(self, message: Message, recipient: Recipient, status: str, detail: str = "") -> None:
         """Move a recipient to ``status`` now; its remaining plan is dropped, so the

@@ -54,7 +54,7 @@ class PostalAddress:
     country: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatusEvent:
     at: datetime
     status: str
@@ -62,7 +62,7 @@ class StatusEvent:
     detail: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedStep:
     """A status the recipient will reach at ``due`` (or after enough polls)."""
 
@@ -71,7 +71,7 @@ class PlannedStep:
     detail: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Recipient:
     """One addressee of a message, with its own delivery history and what lies ahead."""
 
@@ -89,7 +89,7 @@ class Recipient:
         return self.history[-1]
 
 
-@dataclass
+@dataclass(slots=True)
 class Message:
     id: str
     channel: Channel
@@ -106,6 +106,8 @@ class Message:
     billing_code: str = ""
     attachments: tuple[Attachment, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0
+    """Arrival number, set by the store: only grows, so it orders newest first."""
 
     def recipient_by_reference(self, reference: str) -> Recipient | None:
         if not reference:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mock_efidem.domain.models import Message
+from mock_efidem.domain.store import IndexKey
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,20 @@ class MessageQuery:
     recipient: str | None = None
     status: str | None = None
     refclient: str | None = None
+
+    def index_keys(self) -> list[IndexKey]:
+        """The store's indexes that hold the answer (account, channel)."""
+        keys: list[IndexKey] = []
+        if self.account is not None:
+            keys.append(("account", self.account))
+        if self.channel is not None:
+            keys.append(("channel", self.channel.lower()))
+        return keys
+
+    @property
+    def needs_scan(self) -> bool:
+        """Criteria no index holds: each candidate is read to check them."""
+        return any(c is not None for c in (self.recipient, self.status, self.refclient))
 
     def matches(self, message: Message) -> bool:
         return all(

@@ -1,69 +1,257 @@
-"""The in-memory message store, thread-safe, partitioned by account."""
+"""The in-memory message store: thread-safe, indexed, paged, bounded, and observable.
+
+Its costs do not grow with its size where users notice:
+
+- Every message has an arrival number (``seq``) that only grows, so that newest first
+  is arrival order reversed, also after one account's reset.
+- Lists in arrival order per account and per channel (and one for all) are the
+  indexes; a page walks one of them backwards from a cursor (a ``seq``) and stops when
+  it is full. Removed messages stay in the lists until they outnumber the living,
+  then the lists are compacted.
+- Each change (a send, a status change) bumps a version and goes into a bounded
+  change log, so that a long poll looks only at what changed since it last looked.
+- Beyond ``max_messages``, the oldest messages the owner calls finished (nothing left
+  to happen) are evicted; a message still on its way is never evicted.
+"""
 
 from __future__ import annotations
 
+import bisect
 import threading
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from mock_efidem.domain.models import Message
 
+DEFAULT_MAX_MESSAGES = 1_000_000
+CHANGE_LOG_SIZE = 100_000
+
 MessageFilter = Callable[[Message], bool]
+IndexKey = tuple[str, str]
+"""("account", name), ("channel", name) or ("all", "")."""
+
+ALL: IndexKey = ("all", "")
+
+
+@dataclass(frozen=True)
+class Page:
+    messages: list[Message]
+    total: int
+    next_cursor: int | None
+    """The ``before`` of the next page, None on the last page."""
+
+
+@dataclass(frozen=True)
+class Changes:
+    messages: list[Message] | None
+    """What changed since the version asked for; None when the log no longer reaches it."""
+    version: int
 
 
 class MessageStore:
-    def __init__(self) -> None:
-        self._lock = threading.RLock()
+    def __init__(
+        self, max_messages: int = DEFAULT_MAX_MESSAGES, lock: threading.RLock | None = None
+    ) -> None:
+        """``lock``: the owner's lock over messages' state, so that a page may settle the
+        messages it reads (one lock: no order to get wrong)."""
+        self.max_messages = max_messages
+        self._lock = lock or threading.RLock()
         self._changed = threading.Condition(self._lock)
-        self._by_account: dict[str, dict[str, Message]] = {}
         self._by_id: dict[str, Message] = {}
-        self._order: dict[str, int] = {}
-        """Arrival order: on a frozen clock many messages share one instant."""
+        self._lists: dict[IndexKey, list[Message]] = {ALL: []}
+        self._live: dict[IndexKey, int] = {ALL: 0}
+        self._next_seq = 1
+        self._version = 0
+        self._log: deque[tuple[int, Message]] = deque(maxlen=CHANGE_LOG_SIZE)
+        self._eviction_cursor = 0
+        """Position in the arrival list before which nothing evictable is left."""
+        self._next_eviction = 0
+        """Arrival count before which no eviction is tried (after one found too little)."""
 
-    def add(self, message: Message) -> None:
+    # --- writing ---------------------------------------------------------------------
+
+    def add(self, message: Message, evictable: MessageFilter | None = None) -> None:
+        """Store a new message; ``evictable`` says which old ones may make room."""
         with self._lock:
-            self._by_account.setdefault(message.account, {})[message.id] = message
+            message.seq = self._next_seq
+            self._next_seq += 1
             self._by_id[message.id] = message
-            self._order[message.id] = len(self._order)
-            self._changed.notify_all()
+            for key in _keys(message):
+                self._lists.setdefault(key, []).append(message)
+                self._live[key] = self._live.get(key, 0) + 1
+            over = len(self._by_id) > self.max_messages
+            if evictable is not None and over and message.seq >= self._next_eviction:
+                self._evict(evictable)
+            self._note(message)
+
+    def changed(self, messages: Iterable[Message]) -> None:
+        """Messages whose state changed (a status): wake whoever waits."""
+        with self._lock:
+            for message in messages:
+                if self._by_id.get(message.id) is message:
+                    self._note(message)
 
     def touch(self) -> None:
-        """Wake the waiters: a message changed."""
+        """Wake the waiters without a message change (e.g. the clock moved)."""
         with self._lock:
+            self._version += 1
             self._changed.notify_all()
 
-    def wait_for_change(self, timeout: float) -> None:
+    def clear(self, account: str | None = None) -> None:
         with self._lock:
-            self._changed.wait(timeout)
+            if account is None:
+                gone = list(self._by_id.values())
+            else:
+                gone = [m for m in self._lists.get(("account", account), ()) if self._alive(m)]
+            for message in gone:
+                self._remove(message)
+            self._compact_if_sparse()
+            self.touch()
+
+    def _note(self, message: Message) -> None:
+        self._version += 1
+        self._log.append((self._version, message))
+        self._changed.notify_all()
+
+    def _remove(self, message: Message) -> None:
+        del self._by_id[message.id]
+        for key in _keys(message):
+            self._live[key] -= 1
+
+    def _evict(self, evictable: MessageFilter) -> None:
+        """Remove the oldest evictable messages until the store holds its bound."""
+        arrivals = self._lists[ALL]
+        position = self._eviction_cursor
+        while len(self._by_id) > self.max_messages and position < len(arrivals):
+            candidate = arrivals[position]
+            if self._alive(candidate) and evictable(candidate):
+                self._remove(candidate)
+            position += 1
+        # A pending message skipped here may turn final later: look again from the
+        # first one still alive, which a later eviction reaches in a few steps.
+        self._eviction_cursor = next(
+            (i for i in range(self._eviction_cursor, position) if self._alive(arrivals[i])),
+            position,
+        )
+        if len(self._by_id) > self.max_messages:
+            # Everything old is still on its way: try again after a few more arrivals,
+            # not at each one.
+            self._next_eviction = self._next_seq + max(1, self.max_messages // 100)
+        self._compact_if_sparse()
+
+    def _compact_if_sparse(self) -> None:
+        for key, listed in list(self._lists.items()):
+            live = self._live.get(key, 0)
+            if len(listed) > 2 * live + 1024:
+                kept = [m for m in listed if self._alive(m)]
+                if key == ALL:
+                    self._eviction_cursor = sum(
+                        1 for m in listed[: self._eviction_cursor] if self._alive(m)
+                    )
+                if kept or key == ALL:
+                    self._lists[key] = kept
+                else:
+                    del self._lists[key], self._live[key]
+
+    def _alive(self, message: Message) -> bool:
+        return self._by_id.get(message.id) is message
+
+    # --- reading ---------------------------------------------------------------------
 
     def find(self, message_id: str) -> Message | None:
         with self._lock:
             return self._by_id.get(message_id.strip().lower())
 
     def get(self, account: str, message_id: str) -> Message | None:
-        with self._lock:
-            return self._by_account.get(account, {}).get(message_id.strip().lower())
+        found = self.find(message_id)
+        return found if found is not None and found.account == account else None
 
-    def messages(self, account: str | None = None) -> list[Message]:
-        """Every message (of one account, or all), newest first."""
+    def page(
+        self,
+        keys: Iterable[IndexKey],
+        matches: MessageFilter | None,
+        limit: int,
+        before: int | None = None,
+    ) -> Page:
+        """Newest first, at most ``limit``: messages in every index of ``keys`` (all when
+        empty) that ``matches``, older than the cursor ``before``. ``total`` counts them
+        all: free for indexes alone, a walk of the narrowest index otherwise."""
         with self._lock:
-            if account is None:
-                found = [m for msgs in self._by_account.values() for m in msgs.values()]
-            else:
-                found = list(self._by_account.get(account, {}).values())
-            order = self._order
-            return sorted(found, key=lambda m: (m.created_at, order[m.id]), reverse=True)
+            chosen, others = self._narrowest(keys)
+            listed = self._lists.get(chosen, [])
 
-    def clear(self, account: str | None = None) -> None:
-        with self._lock:
-            if account is None:
-                self._by_account.clear()
-                self._by_id.clear()
-                self._order.clear()
+            def wanted(message: Message) -> bool:
+                in_others = all(_in_index(message, key) for key in others)
+                return in_others and (matches is None or matches(message))
+
+            found = list(_take(self._newest_first(listed, before, wanted), limit + 1))
+            if others or matches is not None:
+                total = sum(1 for m in listed if self._alive(m) and wanted(m))
             else:
-                for message_id in self._by_account.pop(account, {}):
-                    del self._by_id[message_id]
-                    del self._order[message_id]
+                total = self._live.get(chosen, 0)
+            more = len(found) > limit
+            return Page(found[:limit], total, found[limit - 1].seq if more else None)
+
+    def in_arrival_order(self, account: str) -> list[Message]:
+        """One account's messages, oldest first."""
+        with self._lock:
+            return [m for m in self._lists.get(("account", account), ()) if self._alive(m)]
+
+    def changes_since(self, version: int, timeout: float) -> Changes:
+        """What changed after ``version``, waiting up to ``timeout`` for a change."""
+        with self._lock:
+            if self._version == version and timeout > 0:
+                self._changed.wait(timeout)
+            if self._log and self._log[0][0] > version + 1:
+                return Changes(None, self._version)  # the log was cut: look at everything
+            changed: dict[int, Message] = {}
+            for logged_at, message in reversed(self._log):
+                if logged_at <= version:
+                    break
+                changed.setdefault(id(message), message)
+            return Changes(list(changed.values()), self._version)
+
+    @property
+    def version(self) -> int:
+        with self._lock:
+            return self._version
 
     def __len__(self) -> int:
         with self._lock:
-            return sum(len(msgs) for msgs in self._by_account.values())
+            return len(self._by_id)
+
+    def _narrowest(self, keys: Iterable[IndexKey]) -> tuple[IndexKey, list[IndexKey]]:
+        """The index with the shortest list among ``keys``, and the others to check."""
+        wanted = list(keys) or [ALL]
+        chosen = min(wanted, key=lambda key: len(self._lists.get(key, ())))
+        return chosen, [k for k in wanted if k not in (chosen, ALL)]
+
+    def _newest_first(
+        self, listed: list[Message], before: int | None, wanted: MessageFilter
+    ) -> Iterator[Message]:
+        end = len(listed) if before is None else bisect.bisect_left(listed, before, key=_seq)
+        for position in range(end - 1, -1, -1):
+            message = listed[position]
+            if self._alive(message) and wanted(message):
+                yield message
+
+
+def _keys(message: Message) -> tuple[IndexKey, ...]:
+    return (ALL, ("account", message.account), ("channel", message.channel.value))
+
+
+def _in_index(message: Message, key: IndexKey) -> bool:
+    kind, value = key
+    return kind == "all" or (message.account if kind == "account" else message.channel) == value
+
+
+def _seq(message: Message) -> int:
+    return message.seq
+
+
+def _take(messages: Iterator[Message], count: int) -> Iterator[Message]:
+    for taken, message in enumerate(messages):
+        if taken >= count:
+            return
+        yield message

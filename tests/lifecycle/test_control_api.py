@@ -456,7 +456,7 @@ def test_a_long_poll_with_nothing_to_find_answers_empty_after_the_wait(mock: Moc
     answer = mock.get("/messages", wait=0.2)
 
     elapsed = time.monotonic() - started
-    assert answer == {"count": 0, "messages": []}
+    assert answer == {"count": 0, "total": 0, "next": None, "messages": []}
     assert 0.18 <= elapsed < 1.0
 
 
@@ -495,7 +495,12 @@ def test_messages_can_be_filtered(soap: Any, auth: Auth, frozen: MockApi) -> Non
     assert frozen.ids(refclient="order-1") == [jean]
     assert set(frozen.ids(account="demo")) == {jean, bounce, sms}
     assert frozen.ids(account="nobody") == []
-    assert frozen.get("/messages", status="opened") == {"count": 0, "messages": []}
+    assert frozen.get("/messages", status="opened") == {
+        "count": 0,
+        "total": 0,
+        "next": None,
+        "messages": [],
+    }
 
 
 def test_the_refclient_filter_ignores_case(soap: Any, auth: Auth, mock: MockApi) -> None:
@@ -604,7 +609,7 @@ def test_a_full_reset_restores_the_start_state(soap: Any, auth: Auth, mock: Mock
     assert (clock["frozen"], clock["mode"], clock["polls_per_step"]) == (False, "time", 1)
     now = datetime.fromisoformat(clock["now"])
     assert abs(now - datetime.now(now.tzinfo)) < timedelta(minutes=1)
-    assert mock.get("/messages") == {"count": 0, "messages": []}
+    assert mock.get("/messages") == {"count": 0, "total": 0, "next": None, "messages": []}
     assert mock.get("/journal") == {"count": 0, "entries": []}
 
 
