@@ -76,7 +76,7 @@ def test_the_install_has_the_command_the_scenarios_and_the_schema(fresh_venv: Pa
 def run_pytest(venv: Path, project: Path, *options: str) -> str:
     """Run pytest in ``project`` with the fresh environment's Python; its output."""
     command = [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    command += ["-W", "ignore::DeprecationWarning", *options]
+    command += options
     result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout

@@ -113,7 +113,6 @@ def test_the_plugin_works_without_zeep_and_warnings_as_errors(
     # Errors from the start, while pytest imports the plugin, before its own -W apply.
     monkeypatch.setenv("PYTHONWARNINGS", "error::DeprecationWarning")
 
-    # The last -W wins, over run_pytest's "ignore::DeprecationWarning".
     output = run_pytest(venv_without_zeep, tmp_path, "-W", "error")
 
     assert "5 passed" in output, output
