@@ -25,18 +25,7 @@ import time
 from collections.abc import Callable
 
 import requests
-
-ENVELOPE = (
-    '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
-    '<{op} xmlns="http://www.efidem.com/"><UTILISATEUR>demo</UTILISATEUR>'
-    "<MOT_DE_PASSE>demo</MOT_DE_PASSE><AppID>demo</AppID>{fields}</{op}></s:Body></s:Envelope>"
-)
-SEND_EMAIL = ENVELOPE.format(
-    op="ENVOYER_EMAIL",
-    fields="<DESTINATION>jean@example.fr</DESTINATION><SUJET>Bench</SUJET>"
-    "<TEXTE>Bonjour</TEXTE><EMETTEUR>app@example.com</EMETTEUR>",
-)
-HEADERS = {"Content-Type": "text/xml; charset=utf-8"}
+from harness import HEADERS, SEND_EMAIL  # the call every benchmark sends
 
 WERKZEUG_SERVER = """
 import logging, sys
