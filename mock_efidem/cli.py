@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import signal
 import sys
@@ -11,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mock_efidem import __version__
+from mock_efidem.collector import FreezeOldMessages
 from mock_efidem.domain.store import DEFAULT_MAX_MESSAGES
 from mock_efidem.settings import DEFAULT_HOST, DEFAULT_NAMESPACE, DEFAULT_PORT, Settings
 
@@ -126,10 +126,7 @@ def _serve(arguments: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    # What start-up made (modules, spyne's schema) lives as long as the process: out
-    # of the collector's sight, a collection does not walk it again. Only here: in a
-    # user's test process the objects are theirs.
-    gc.freeze()
+    FreezeOldMessages(lambda: len(server.world.backend.store)).install()
     print(f"mock-efidem listening on {server.base_url}", flush=True)
     print(f"  SOAP endpoint {server.soap_url} (WSDL: {server.soap_url}?wsdl)", flush=True)
     try:
