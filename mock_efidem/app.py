@@ -15,7 +15,7 @@ from werkzeug.wrappers import Request, Response
 
 from mock_efidem.control.api import PREFIX, ControlApi, json_error
 from mock_efidem.dqe import DqeEndpoints, is_dqe_path
-from mock_efidem.soap.endpoint import SoapEndpoint, StartResponse, WSGIEnvironment
+from mock_efidem.soap.endpoint import BODY_KEY, SoapEndpoint, StartResponse, WSGIEnvironment
 from mock_efidem.traffic import FaultInjector, dqe_facts, soap_facts
 from mock_efidem.world import World
 
@@ -62,8 +62,9 @@ class MockApplication:
 
 
 def _read_body(environ: WSGIEnvironment) -> bytes:
-    """Read the body once, and leave a fresh stream of it for the endpoint."""
+    """Read the body once: the endpoints find it in the environ, and a fresh stream."""
     body = Request(environ).get_data()
+    environ[BODY_KEY] = body
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
     return body

@@ -65,22 +65,28 @@ class OutcomeRule:
 
 
 def recipient_attribute(message: Message, recipient: Recipient, attribute: str) -> str:
-    postal = message.options.get("postal_address")
-    values: dict[str, Callable[[], str]] = {
-        "recipient": lambda: recipient.address,
-        "local_part": lambda: local_part_of(recipient.address),
-        "domain": lambda: domain_of(recipient.address),
-        "name": lambda: recipient.name,
-        "reference": lambda: recipient.reference or message.reference,
-        "postcode": lambda: str(getattr(postal, "postcode", "")),
-        "country": lambda: str(getattr(postal, "country", "")),
-        "account": lambda: message.account,
-        "subject": lambda: message.subject,
-        "text": lambda: message.text or message.html,
-        "sender": lambda: message.sender,
-        "billing_code": lambda: message.billing_code,
-    }
-    return values[attribute]()
+    return _ATTRIBUTE_READERS[attribute](message, recipient)
+
+
+def _postal(message: Message, part: str) -> str:
+    return str(getattr(message.options.get("postal_address"), part, ""))
+
+
+_ATTRIBUTE_READERS: dict[str, Callable[[Message, Recipient], str]] = {
+    "recipient": lambda m, r: r.address,
+    "local_part": lambda m, r: local_part_of(r.address),
+    "domain": lambda m, r: domain_of(r.address),
+    "name": lambda m, r: r.name,
+    "reference": lambda m, r: r.reference or m.reference,
+    "postcode": lambda m, r: _postal(m, "postcode"),
+    "country": lambda m, r: _postal(m, "country"),
+    "account": lambda m, r: m.account,
+    "subject": lambda m, r: m.subject,
+    "text": lambda m, r: m.text or m.html,
+    "sender": lambda m, r: m.sender,
+    "billing_code": lambda m, r: m.billing_code,
+}
+"""How each of ``ATTRIBUTES`` is read (a table, so that a call builds nothing)."""
 
 
 def _email(pattern: str, *path: str, detail: str = "") -> OutcomeRule:

@@ -7,10 +7,11 @@ down. The tables themselves live in ``rules.py`` as data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Protocol
 
 from mock_efidem.domain.accounts import Account, AccountRegistry, Credentials
@@ -140,12 +141,18 @@ class WrongCredentials:
 @dataclass(frozen=True)
 class ForbiddenSequence:
     def violated(self, context: CheckContext) -> bool:
-        sequences = [s.lower() for s in context.forbidden_sequences]
-        return any(
-            sequence in text.lower()
-            for text in _texts(context.fields.values())
-            for sequence in sequences
+        pattern = _any_of(tuple(context.forbidden_sequences))
+        return pattern is not None and any(
+            pattern.search(text.lower()) for text in _texts(context.fields.values())
         )
+
+
+@lru_cache(maxsize=16)
+def _any_of(sequences: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One search for all the sequences: each text is lowered and read once."""
+    if not sequences:
+        return None
+    return re.compile("|".join(re.escape(s.lower()) for s in sequences))
 
 
 def _texts(values: Iterable[Any]) -> Iterable[str]:

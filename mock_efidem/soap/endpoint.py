@@ -36,6 +36,8 @@ WSGIEnvironment = dict[str, Any]
 StartResponse = Callable[..., Any]
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
+BODY_KEY = "mock_efidem.body"
+"""WSGI environ key of the request body, when the router has read it already."""
 
 # spyne runs a full gc.collect() after a call at most once a second, in the request
 # path: with a million stored messages that is a half-second stall. Python's own
@@ -91,13 +93,13 @@ class SoapEndpoint:
         return parsed
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "POST":
+            return self._call_spyne(environ, start_response)
         request = Request(environ)
         if request.method == "GET" and _asks_for_wsdl(request):
             response = Response(
                 self.wsdl.for_request(environ), content_type="text/xml; charset=utf-8"
             )
-        elif request.method == "POST":
-            return self._call_spyne(request, environ, start_response)
         elif request.method in ("GET", "HEAD"):
             response = Response(
                 "mock-efidem SOAP endpoint: POST SOAP 1.1 or 1.2 envelopes here; "
@@ -114,9 +116,11 @@ class SoapEndpoint:
         return response(environ, start_response)
 
     def _call_spyne(
-        self, request: Request, environ: WSGIEnvironment, start_response: StartResponse
+        self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
-        body = request.get_data(cache=True)
+        body = environ.get(BODY_KEY)
+        if not isinstance(body, bytes):
+            body = Request(environ).get_data()
         parsed = self.parsed_call(environ, body)
         if isinstance(parsed, NotACall):
             return soap_fault(parsed.code, parsed.message, version=parsed.version)(

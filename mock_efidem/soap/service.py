@@ -1,7 +1,8 @@
 """The spyne application: one thin method per operation of ``OPERATIONS``.
 
-Each method turns its wire arguments into plain fields, asks the domain backend,
-records the call in the journal and renders the outcome in the wire's shape.
+Each method gets the call's plain fields (``decode``, through ``WireSoap11``), asks the
+domain backend, records the call in the journal and renders the outcome in the wire's
+shape.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from mock_efidem.domain.backend import EfidemBackend, Outcome, StatusReport
 from mock_efidem.journal import Journal
 from mock_efidem.scenario.model import CallFacts, ResponseRule
 from mock_efidem.settings import DEFAULT_NAMESPACE
-from mock_efidem.soap.convert import FROM_WIRE, fold_variables
+from mock_efidem.soap.decode import WrongValue, arguments
 from mock_efidem.soap.envelope import PARSED_CALL_KEY, SoapCall, needs_renaming, to_caller
 from mock_efidem.soap.operations import OPERATIONS, SoapOperation
 from mock_efidem.soap.types import wire_types
+
+OPERATIONS_BY_WIRE = {operation.wire_name: operation for operation in OPERATIONS}
 
 SERVICE_NAME = "EfidemService"
 
@@ -71,6 +74,20 @@ class WireSoap11(Soap11):  # type: ignore[misc]
         else:
             ctx.in_document = (parsed.envelope, None)  # None: no SOAP-encoding ids
 
+    def deserialize(self, ctx: Any, message: str) -> None:
+        """The call's arguments, read from the parsed tree by ``decode`` (not spyne)."""
+        parsed = _parsed_call(ctx)
+        operation = OPERATIONS_BY_WIRE.get(getattr(ctx.descriptor, "name", ""))
+        if parsed is None or parsed.call is None or operation is None:
+            super().deserialize(ctx, message)
+            return
+        self.event_manager.fire_event("before_deserialize", ctx)
+        try:
+            ctx.in_object = [arguments(operation, parsed.call)]
+        except WrongValue as error:
+            raise Fault("Client.ValidationError", str(error)) from None
+        self.event_manager.fire_event("after_deserialize", ctx)
+
     def create_out_string(self, ctx: Any, charset: str | None = None) -> None:
         parsed = _parsed_call(ctx)
         served = self.app.interface.get_tns()
@@ -80,8 +97,14 @@ class WireSoap11(Soap11):  # type: ignore[misc]
 
 
 def _parsed_call(ctx: Any) -> SoapCall | None:
-    parsed = getattr(ctx.transport, "req", {}).get(PARSED_CALL_KEY)
+    parsed = _environ(ctx).get(PARSED_CALL_KEY)
     return parsed if isinstance(parsed, SoapCall) else None
+
+
+def _environ(ctx: Any) -> dict[str, Any]:
+    """The WSGI environ of the call (empty when spyne is driven without WSGI)."""
+    environ = getattr(ctx.transport, "req", None)
+    return environ if isinstance(environ, dict) else {}
 
 
 def build_application(world: SoapWorld, namespace: str = DEFAULT_NAMESPACE) -> Application:
@@ -104,10 +127,9 @@ def _method(operation: SoapOperation, types: dict[str, Any], world: SoapWorld) -
     render = RENDERERS[operation.returns]
     result_type = types[operation.returns]
 
-    def handler(ctx: Any, *arguments: Any) -> Any:
+    def handler(ctx: Any, fields: dict[str, Any]) -> Any:
         started = time.perf_counter()
         backend = world.backend
-        fields = _fields(operation, arguments)
         forced = _forced(world, ctx)
         outcome = forced or backend.call(operation.operation, fields)
         try:
@@ -142,7 +164,7 @@ def _method(operation: SoapOperation, types: dict[str, Any], world: SoapWorld) -
 
 def _forced(world: SoapWorld, ctx: Any) -> Outcome | None:
     """The scenario's forced answer to this call, if one applies."""
-    facts = getattr(ctx.transport, "req", {}).get(FACTS_KEY)
+    facts = _environ(ctx).get(FACTS_KEY)
     rule = world.forced_response(facts) if isinstance(facts, CallFacts) else None
     if rule is None:
         return None
@@ -151,14 +173,6 @@ def _forced(world: SoapWorld, ctx: Any) -> Outcome | None:
     if rule.code is not None:
         return Outcome(error=rule.code, reason="forced by the scenario")
     return Outcome(value=rule.result)
-
-
-def _fields(operation: SoapOperation, arguments: tuple[Any, ...]) -> dict[str, Any]:
-    fields = {
-        param.field: FROM_WIRE[param.wire_type](value)
-        for param, value in zip(operation.params, arguments, strict=True)
-    }
-    return fold_variables(fields)
 
 
 def _status_object(outcome: Outcome, fields: dict[str, Any], backend: EfidemBackend) -> Any:

@@ -25,6 +25,12 @@ BAD_BODIES = {
     "unknown operation": UNKNOWN_OPERATION,
     "1 MB of garbage": os.urandom(1024 * 1024),
     "empty body": b"",
+    "bad base64 in an attachment": (
+        f'<soap:Envelope xmlns:soap="{SOAP_ENV}"><soap:Body>'
+        '<ENVOYER_EMAIL xmlns="http://www.efidem.com/"><LISTE_FICHIERS><LISTE_FICHIER>'
+        "<NOM>a.pdf</NOM><CONTENU>not base64!</CONTENU></LISTE_FICHIER></LISTE_FICHIERS>"
+        "</ENVOYER_EMAIL></soap:Body></soap:Envelope>"
+    ),
     "a wrong value type": (
         f'<soap:Envelope xmlns:soap="{SOAP_ENV}"><soap:Body>'
         '<RAPPORT xmlns="http://www.efidem.com/"><DATE_DEBUT>not a date</DATE_DEBUT>'

@@ -1,4 +1,5 @@
-"""Conversions between spyne values and the domain's plain values."""
+"""How the service read a call before soap/decode.py: spyne's objects turned into plain
+values. Kept as the reference that tests/unit/test_decode.py compares decode with."""
 
 from __future__ import annotations
 
@@ -74,11 +75,3 @@ FROM_WIRE: dict[str, Callable[[Any], Any]] = {
     "COURRIER_DESTINATAIRE_NOM": _postal_name,
     "COURRIER_DESTINATAIRE_ADRESSE": _postal_address,
 }
-
-
-def fold_variables(fields: dict[str, Any]) -> dict[str, Any]:
-    """VARIABLE1..VARIABLE10 travel as separate elements; the domain wants one tuple."""
-    names = [f"variable{n}" for n in range(1, len(VARIABLE_NAMES) + 1)]
-    if names[0] in fields:
-        fields["variables"] = tuple(_text(fields.pop(name, None)) for name in names)
-    return fields
