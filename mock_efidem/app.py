@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem.control.api import PREFIX, ControlApi, json_error
-from mock_efidem.dqe import DqeEndpoints, is_dqe_path
+from mock_efidem.dqe.paths import is_dqe_path
 from mock_efidem.soap.endpoint import BODY_KEY, SoapEndpoint, StartResponse, WSGIEnvironment
-from mock_efidem.traffic import FaultInjector, dqe_facts, soap_facts
+from mock_efidem.traffic import FaultInjector, WsgiApp, dqe_facts, soap_facts
 from mock_efidem.world import World
 
 logger = logging.getLogger(__name__)
@@ -31,8 +31,18 @@ class MockApplication:
         settings = world.settings
         self.soap = SoapEndpoint(world, settings.namespace, public_url, settings.public_host)
         self.control = ControlApi(world)
-        self.dqe = DqeEndpoints(world.journal, lambda: world.dqe_config)
+        self._dqe: WsgiApp | None = None
         self.faults = FaultInjector(world)
+
+    @property
+    def dqe(self) -> WsgiApp:
+        """DQE's endpoints, made at the first DQE call (their libraries load then)."""
+        if self._dqe is None:
+            from mock_efidem.dqe.http import DqeEndpoints
+
+            world = self.world
+            self._dqe = DqeEndpoints(world.journal, lambda: world.dqe_config)
+        return self._dqe
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "") or "/"

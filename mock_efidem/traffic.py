@@ -20,7 +20,7 @@ from typing import Any
 from lxml import etree
 from werkzeug.wrappers import Request, Response
 
-from mock_efidem.dqe.http import DQE_OPERATIONS, FAULT_LATENCY_KEY
+from mock_efidem.dqe.paths import DQE_OPERATIONS, FAULT_LATENCY_KEY
 from mock_efidem.scenario.model import CallFacts, FaultRule
 from mock_efidem.soap.endpoint import soap_fault, version_of
 from mock_efidem.soap.envelope import NotACall, SoapCall

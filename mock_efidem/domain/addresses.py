@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
+# email_validator is imported by the functions: 17 ms of start-up a server that never
+# checks an address (a DQE-only test run) need not pay.
 
 # Any ordinary top-level domain would do; "example" is itself reserved for examples.
 _STAND_IN_TOP_LEVEL_DOMAIN = "example"
@@ -24,6 +25,8 @@ def is_valid_address(address: str) -> bool:
 
     Cached: email-validator costs about 45 µs a call, and applications send to and
     from the same few addresses again and again."""
+    from email_validator import EmailNotValidError, validate_email
+
     # Every option is spelt out, so email-validator's module-wide defaults have no say.
     try:
         validate_email(
@@ -62,6 +65,8 @@ def _with_ordinary_domain(address: str) -> str:
     (only ".test" can be let through). Swapping the suffix keeps every other
     check, including "the domain needs a dot": "x@localhost" stays refused.
     """
+    from email_validator import SPECIAL_USE_DOMAIN_NAMES
+
     local_part, at_sign, domain = address.rpartition("@")
     lowered = domain.lower()
     for name in SPECIAL_USE_DOMAIN_NAMES:

@@ -23,16 +23,19 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem.dqe.config import DqeConfig
+from mock_efidem.dqe.paths import (  # noqa: F401  (re-exported: dqe.http's former names)
+    DQE_OPERATIONS,
+    DQE_PATHS,
+    FAULT_LATENCY_KEY,
+    LOOKUP,
+    SUGGEST,
+    is_dqe_path,
+)
 from mock_efidem.dqe.suggest import suggestions, syntax
 from mock_efidem.dqe.verdicts import LookupOptions, Verdict, lookup, timed_out
 from mock_efidem.journal import Journal
 
 logger = logging.getLogger(__name__)
-
-LOOKUP = "DQEEMAILLOOKUP"
-SUGGEST = "MAILSUGGEST"
-DQE_OPERATIONS = {f"/{name}{slash}": name for name in (LOOKUP, SUGGEST) for slash in ("", "/")}
-DQE_PATHS = frozenset(DQE_OPERATIONS)
 
 LICENCE_KO = "** LICENCE KO **"
 UNAUTHORIZED = "unauthorized_client"
@@ -46,13 +49,6 @@ _CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
 _CALLBACK_MAX = 128
 
 Params = Mapping[str, str]
-
-FAULT_LATENCY_KEY = "mock_efidem.fault_latency"
-"""WSGI environ key: a scenario fault's latency, which DQE weighs against TimeOut."""
-
-
-def is_dqe_path(path: str) -> bool:
-    return path in DQE_PATHS
 
 
 class DqeEndpoints:

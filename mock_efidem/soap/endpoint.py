@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import math
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -75,10 +76,21 @@ class SoapEndpoint:
         self.namespace = namespace
         self.application = build_application(world, namespace)
         self._spyne = WsgiApplication(self.application, max_content_length=MAX_BODY_BYTES)
-        self._spyne.doc.wsdl11.build_interface_document(ADDRESS_PLACEHOLDER)
-        template = asmx_wsdl(self._spyne.doc.wsdl11.get_interface_document(), namespace)
-        self.wsdl = WsdlDocument(template, public_url, own_host)
+        self._public_url, self._own_host = public_url, own_host
+        self._wsdl: WsdlDocument | None = None
+        self._wsdl_lock = threading.Lock()
         self._parser = etree.XMLParser(**self.application.in_protocol.parser_kwargs)
+
+    @property
+    def wsdl(self) -> WsdlDocument:
+        """Made at the first WSDL request: start-up need not wait for it."""
+        with self._wsdl_lock:
+            if self._wsdl is None:
+                self._spyne.doc.wsdl11.build_interface_document(ADDRESS_PLACEHOLDER)
+                document = self._spyne.doc.wsdl11.get_interface_document()
+                template = asmx_wsdl(document, self.namespace)
+                self._wsdl = WsdlDocument(template, self._public_url, self._own_host)
+            return self._wsdl
 
     def parsed_call(self, environ: WSGIEnvironment, body: bytes) -> SoapCall | NotACall:
         """The request's body parsed (once: kept in the environ for spyne and the traffic
