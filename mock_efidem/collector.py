@@ -22,7 +22,7 @@ import gc
 from collections.abc import Callable
 from typing import Any
 
-FREEZE_STEP = 10_000
+FREEZE_STEP = 2_000
 
 
 class FreezeOldMessages:

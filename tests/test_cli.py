@@ -92,3 +92,47 @@ def test_bad_calls_leave_no_traceback_in_the_log(served) -> None:
     process.terminate()
     _, log = process.communicate(timeout=10)
     assert "Traceback" not in log
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "many"])
+def test_a_bad_max_messages_is_a_usage_error(value: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_efidem", "serve", "--max-messages", value],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "--max-messages" in result.stderr and "Traceback" not in result.stderr
+
+
+SEND_SMS = (
+    '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+    '<ENVOYER_SMS xmlns="http://www.efidem.com/"><UTILISATEUR>demo</UTILISATEUR>'
+    "<MOT_DE_PASSE>demo</MOT_DE_PASSE><AppID>demo</AppID>"
+    "<DESTINATION>0601020304</DESTINATION><TEXTE>hi</TEXTE></ENVOYER_SMS></s:Body></s:Envelope>"
+)
+
+
+def test_max_messages_bounds_the_served_store() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_efidem", "serve", "--port", "0", "--max-messages", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        match = LISTENING.match(process.stdout.readline().strip())
+        assert match
+        base = match.group(1)
+        requests.post(f"{base}/_mock/clock/freeze", timeout=5).raise_for_status()
+        for _ in range(3):
+            requests.post(f"{base}/soap", data=SEND_SMS, timeout=5).raise_for_status()
+        requests.post(f"{base}/_mock/clock/advance", json={"seconds": 60}, timeout=5)
+        for _ in range(2):
+            requests.post(f"{base}/soap", data=SEND_SMS, timeout=5).raise_for_status()
+        assert requests.get(f"{base}/_mock/health", timeout=5).json()["messages"] == 3
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

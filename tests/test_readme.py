@@ -41,6 +41,7 @@ CONSOLE_COMMANDS_CHECKED_BY = {
     "$ mock-efidem check": "tests/scenarios (the check command)",
     "broken.yaml:": "output of the command above",
     "[--namespace": "continuation of the serve synopsis",
+    "[--max-messages": "continuation of the serve synopsis",
 }
 
 

@@ -226,10 +226,12 @@ class EfidemBackend:
         )
         with self.lock:
             # Under the lock, arrival order is also the order of creation times.
+            # Due steps first: they keep the lifecycle's heap short, and a message they
+            # finish may make room for this one.
+            self.settle_due()
             message.created_at = self.clock.now()
             self.lifecycle.start(message)
             self.store.add(message, evictable=_finished)
-            self.settle_due()  # keeps the lifecycle's heap of due steps short
         return message.id
 
     # --- reads ---------------------------------------------------------------------
