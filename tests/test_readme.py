@@ -38,6 +38,7 @@ CONSOLE_COMMANDS_CHECKED_BY = {
     "mock-efidem wsdl": "tests/test_wsdl.py",
     "docker ": "tests/test_packaging.py (the Dockerfile's own commands)",
     "pip install ": "tests/test_packaging.py (installs the package into a fresh environment)",
+    ".venv/bin/python bench/": "the benchmarks, run by hand; tests/test_bench.py checks they start",
     "$ mock-efidem check": "tests/scenarios (the check command)",
     "broken.yaml:": "output of the command above",
     "[--namespace": "continuation of the serve synopsis",

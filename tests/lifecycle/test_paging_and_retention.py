@@ -167,7 +167,7 @@ def test_a_long_poll_wakes_when_a_step_falls_due_on_the_running_clock(
     assert 0.8 <= time.monotonic() - started < 2.5
 
 
-def test_a_long_poll_costs_no_cpu_while_it_waits_over_50000_messages(
+def test_a_10_s_long_poll_costs_under_50_ms_of_cpu_over_50000_messages(
     server: MockServer, backend: EfidemBackend
 ) -> None:
     for n in range(50_000):
@@ -178,8 +178,8 @@ def test_a_long_poll_costs_no_cpu_while_it_waits_over_50000_messages(
     requests.get(f"{server.base_url}/_mock/health", timeout=10)  # a warm connection pool
 
     cpu, started = time.process_time(), time.monotonic()
-    page = listing(server, channel="sms", wait=3).json()
+    page = listing(server, channel="sms", wait=10).json()
     waited, spent = time.monotonic() - started, time.process_time() - cpu
 
-    assert page["count"] == 0 and waited >= 3
+    assert page["count"] == 0 and waited >= 10
     assert spent < 0.05, f"the long poll cost {spent:.3f} s of CPU"
