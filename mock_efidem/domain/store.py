@@ -63,7 +63,8 @@ class MessageStore:
         self._live: dict[IndexKey, int] = {ALL: 0}
         self._next_seq = 1
         self._version = 0
-        self._log: deque[tuple[int, Message]] = deque(maxlen=CHANGE_LOG_SIZE)
+        self._log: deque[tuple[int, str]] = deque(maxlen=CHANGE_LOG_SIZE)
+        """(version, message id): ids, so that the log keeps no evicted message alive."""
         self._eviction_cursor = 0
         """Position in the arrival list before which nothing evictable is left."""
         self._next_eviction = 0
@@ -111,7 +112,7 @@ class MessageStore:
 
     def _note(self, message: Message) -> None:
         self._version += 1
-        self._log.append((self._version, message))
+        self._log.append((self._version, message.id))
         self._changed.notify_all()
 
     def _remove(self, message: Message) -> None:
@@ -205,11 +206,13 @@ class MessageStore:
                 self._changed.wait(timeout)
             if self._log and self._log[0][0] > version + 1:
                 return Changes(None, self._version)  # the log was cut: look at everything
-            changed: dict[int, Message] = {}
-            for logged_at, message in reversed(self._log):
+            changed: dict[str, Message] = {}
+            for logged_at, message_id in reversed(self._log):
                 if logged_at <= version:
                     break
-                changed.setdefault(id(message), message)
+                message = self._by_id.get(message_id)
+                if message is not None:
+                    changed.setdefault(message_id, message)
             return Changes(list(changed.values()), self._version)
 
     @property
