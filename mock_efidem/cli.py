@@ -12,7 +12,14 @@ from pathlib import Path
 from mock_efidem import __version__
 from mock_efidem.collector import FreezeOldMessages
 from mock_efidem.domain.store import DEFAULT_MAX_MESSAGES
-from mock_efidem.settings import DEFAULT_HOST, DEFAULT_NAMESPACE, DEFAULT_PORT, Settings
+from mock_efidem.settings import (
+    DEFAULT_HOST,
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_NAMESPACE,
+    DEFAULT_PORT,
+    Settings,
+)
 
 CANONICAL_PUBLIC_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}/soap"
 
@@ -35,6 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="messages kept; beyond, the oldest in a final status are evicted "
         "(default %(default)s)",
     )
+    serve.add_argument(
+        "--max-connections",
+        type=_positive,
+        default=DEFAULT_MAX_CONNECTIONS,
+        help="connections served at once (default %(default)s)",
+    )
+    serve.add_argument(
+        "--idle-timeout",
+        type=_seconds,
+        default=DEFAULT_IDLE_TIMEOUT,
+        help="seconds before an idle kept-alive connection is closed (default %(default)s)",
+    )
     serve.add_argument("--log-level", default="WARNING")
 
     check = commands.add_parser("check", help="validate scenario files")
@@ -49,6 +68,16 @@ def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number above 0, not {text!r}")
     return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0.1 <= seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"must be seconds from 0.1 to 3600, not {text!r}")
+    return seconds
 
 
 def _add_wsdl_options(parser: argparse.ArgumentParser, public_url_default: str | None) -> None:
@@ -109,6 +138,8 @@ def _serve(arguments: argparse.Namespace) -> int:
         public_url=arguments.public_url,
         seed=arguments.seed,
         max_messages=arguments.max_messages,
+        max_connections=arguments.max_connections,
+        idle_timeout=arguments.idle_timeout,
     )
     try:
         server = MockServer(settings)

@@ -76,6 +76,14 @@ class MockServer:
             threads=SERVER_THREADS,
             ident="mock-efidem",
             max_request_body_size=MAX_BODY_BYTES,
+            # Far more connections than a test suite or a small load test opens, idle
+            # ones closed after a few seconds: leaked pooled connections cannot lock
+            # clients out (waitress's defaults: 100 connections, idle for 120 s). poll(),
+            # since select() stops at 1,024 descriptors.
+            connection_limit=self.settings.max_connections,
+            channel_timeout=self.settings.idle_timeout,
+            cleanup_interval=min(1.0, self.settings.idle_timeout),
+            asyncore_use_poll=True,
             # The X-Forwarded-* headers shape only the WSDL's address, as the caller's
             # proxy wrote them: nothing to distrust.
             clear_untrusted_proxy_headers=False,

@@ -11,6 +11,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_NAMESPACE = "http://www.efidem.com/"
 SOAP_PATH = "/soap"
+DEFAULT_MAX_CONNECTIONS = 4096
+DEFAULT_IDLE_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,11 @@ class Settings:
     public_url: str | None = None
     seed: int | None = None
     max_messages: int = DEFAULT_MAX_MESSAGES
-    """Beyond it the oldest messages in a final status are evicted (never a pending one)."""
+    """Beyond it the oldest finished messages are evicted (never one still on its way)."""
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    """Open connections served at once; more wait in the listen backlog."""
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    """Seconds a kept-alive connection may sit idle (no call in progress) before closing."""
 
     @property
     def public_host(self) -> str:

@@ -79,7 +79,11 @@ class SoapEndpoint:
         self._public_url, self._own_host = public_url, own_host
         self._wsdl: WsdlDocument | None = None
         self._wsdl_lock = threading.Lock()
-        self._parser = etree.XMLParser(**self.application.in_protocol.parser_kwargs)
+        # spyne's parser options (entities and DTDs off), with libxml2's limit on one text
+        # node lifted: an attachment may fill the whole body. The element count is
+        # bounded before parsing (envelope.MAX_TAGS), the depth by libxml2 (2,048).
+        options = {**self.application.in_protocol.parser_kwargs, "huge_tree": True}
+        self._parser = etree.XMLParser(**options)
 
     @property
     def wsdl(self) -> WsdlDocument:

@@ -24,6 +24,9 @@ SOAP11_ENVELOPE_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12_ENVELOPE_NS = "http://www.w3.org/2003/05/soap-envelope"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 
+MAX_TAGS = 2_000_000
+"""Tags (``<``) a request may hold: about a million elements, a tree of 150 MB."""
+
 PARSED_CALL_KEY = "mock_efidem.soap_call"
 """WSGI environ key of the parsed call: parsed once, read by the traffic layer and spyne."""
 
@@ -97,6 +100,9 @@ def parse_call(body: bytes, parser: etree.XMLParser, content_type: str) -> SoapC
     guessed = version_of_content_type(content_type)
     if not body.strip():
         raise NotACall("Client", "empty request: POST a SOAP envelope", guessed)
+    if body.count(b"<") > MAX_TAGS:
+        # Counted before parsing: a body of empty elements would take a gigabyte.
+        raise NotACall("Client", f"the request has more than {MAX_TAGS:,} tags", guessed)
     try:
         envelope = etree.fromstring(body, parser=parser)
     except etree.XMLSyntaxError as error:

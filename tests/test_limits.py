@@ -1,0 +1,100 @@
+"""Limits a careful user never reaches and an abuser cannot push past (issue 11, in part):
+connections and idle keep-alives, attachments up to the body limit, absurd XML."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+from lxml import etree
+
+from mock_efidem.server import MockServer
+from mock_efidem.settings import Settings
+from mock_efidem.soap.endpoint import MAX_BODY_BYTES
+
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+AUTH = "<UTILISATEUR>demo</UTILISATEUR><MOT_DE_PASSE>demo</MOT_DE_PASSE><AppID>demo</AppID>"
+
+
+def envelope(call: str) -> bytes:
+    return (f'<s:Envelope xmlns:s="{SOAP_ENV}"><s:Body>{call}</s:Body></s:Envelope>').encode()
+
+
+def fault_string(response: requests.Response) -> str:
+    assert response.status_code == 500, response.text[:300]
+    return etree.fromstring(response.content).findtext(".//faultstring") or ""
+
+
+def healthy(server: MockServer) -> bool:
+    return requests.get(f"{server.base_url}/_mock/health", timeout=5).status_code == 200
+
+
+def test_500_idle_connections_leave_room_for_a_new_client(server: MockServer) -> None:
+    idle = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(500)]
+    try:
+        started = time.monotonic()
+        assert healthy(server)
+        assert time.monotonic() - started < 1.0
+    finally:
+        for connection in idle:
+            connection.close()
+
+
+@pytest.fixture(scope="module")
+def impatient() -> Iterator[MockServer]:
+    with MockServer(Settings(port=0, idle_timeout=0.5)) as running:
+        yield running
+
+
+def test_an_idle_kept_alive_connection_is_closed_after_the_idle_timeout(
+    impatient: MockServer,
+) -> None:
+    with socket.create_connection(("127.0.0.1", impatient.port)) as idle:
+        idle.settimeout(5)
+        started = time.monotonic()
+        assert idle.recv(1) == b""  # closed by the server
+        assert time.monotonic() - started < 3.0
+
+
+def test_a_20_mb_attachment_is_stored_and_downloaded_intact(server: MockServer) -> None:
+    content = hashlib.sha256(b"seed").digest() * (20 * 1024 * 1024 // 32)
+    call = (
+        f'<ENVOYER_EMAIL xmlns="http://www.efidem.com/">{AUTH}'
+        "<DESTINATION>jean@example.fr</DESTINATION><SUJET>s</SUJET><TEXTE>t</TEXTE>"
+        "<EMETTEUR>app@example.com</EMETTEUR><LISTE_FICHIERS><LISTE_FICHIER>"
+        f"<NOM>gros.pdf</NOM><CONTENU>{base64.b64encode(content).decode()}</CONTENU>"
+        "</LISTE_FICHIER></LISTE_FICHIERS></ENVOYER_EMAIL>"
+    )
+    body = envelope(call)
+    assert len(body) < MAX_BODY_BYTES
+
+    response = requests.post(server.soap_url, data=body, timeout=60)
+    assert response.status_code == 200, response.text[:300]
+    message_id = etree.fromstring(response.content).findtext(".//{*}ENVOYER_EMAILResult")
+    download = requests.get(
+        f"{server.base_url}/_mock/messages/{message_id}/attachments/0", timeout=60
+    )
+    assert download.status_code == 200
+    assert hashlib.sha256(download.content).digest() == hashlib.sha256(content).digest()
+
+
+def test_a_body_of_millions_of_empty_elements_is_refused_at_once(server: MockServer) -> None:
+    filler = b"<a/>" * ((MAX_BODY_BYTES - 1024) // 4)
+    head, tail = envelope("<VERIFIER_ADRESSE_EMAIL>|</VERIFIER_ADRESSE_EMAIL>").split(b"|")
+    started = time.monotonic()
+    response = requests.post(server.soap_url, data=head + filler + tail, timeout=60)
+    assert "tags" in fault_string(response)
+    assert time.monotonic() - started < 5.0
+    assert healthy(server)
+
+
+def test_absurdly_deep_xml_is_a_client_fault(server: MockServer) -> None:
+    deep = "<a>" * 5000 + "</a>" * 5000
+    response = requests.post(server.soap_url, data=envelope(deep), timeout=30)
+    assert "depth" in fault_string(response).lower()
+    assert healthy(server)
