@@ -12,6 +12,7 @@ calls drive a mock started here and one started by Docker (``MockEfidem.connect`
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,6 +27,7 @@ from mock_efidem.world import shipped_scenario_text
 HTTP_TIMEOUT = 30.0
 
 
+ADMIN_TOKEN_VARIABLE = "MOCK_EFIDEM_ADMIN_TOKEN"
 PAGE_SIZE = 1000
 """Messages asked for in one request (the control API's largest page)."""
 
@@ -56,20 +58,29 @@ class MockEfidem:
         seed: int | None = None,
         namespace: str = DEFAULT_NAMESPACE,
         public_url: str | None = None,
+        admin_token: str | None = None,
     ) -> None:
         self._settings = Settings(
-            host=host, port=port, namespace=namespace, public_url=public_url, seed=seed
+            host=host,
+            port=port,
+            namespace=namespace,
+            public_url=public_url,
+            seed=seed,
+            admin_token=admin_token,
         )
         self._scenario = scenario
         self._server: Any = None
         self._base_url = ""
+        self._admin_token = admin_token
         self._client: Any = None
 
     @classmethod
-    def connect(cls, base_url: str) -> MockEfidem:
-        """A handle on a mock that runs elsewhere (Docker, another process)."""
+    def connect(cls, base_url: str, admin_token: str | None = None) -> MockEfidem:
+        """A handle on a mock that runs elsewhere (Docker, another process); the admin
+        token defaults to the environment's ``MOCK_EFIDEM_ADMIN_TOKEN``."""
         handle = cls()
         handle._base_url = base_url.rstrip("/")
+        handle._admin_token = admin_token or os.environ.get(ADMIN_TOKEN_VARIABLE) or None
         return handle
 
     # --- lifecycle -------------------------------------------------------------------
@@ -229,9 +240,12 @@ class MockEfidem:
         if query:
             url += "?" + urllib.parse.urlencode(query)
         data = raw.encode("utf-8") if raw is not None else None
-        if body is not None:
-            data = json.dumps(body).encode("utf-8")
-        request = urllib.request.Request(url, data=data, method=method)
+        headers = {"Content-Type": "application/yaml" if raw is not None else "application/json"}
+        if body is not None or (data is None and method != "GET"):
+            data = json.dumps(body or {}).encode("utf-8")
+        if self._admin_token:
+            headers["Authorization"] = f"Bearer {self._admin_token}"
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
                 return json.loads(response.read() or b"null")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -53,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=_seconds,
         default=DEFAULT_IDLE_TIMEOUT,
         help="seconds before an idle kept-alive connection is closed (default %(default)s)",
+    )
+    serve.add_argument(
+        "--admin-token",
+        default=os.environ.get("MOCK_EFIDEM_ADMIN_TOKEN") or None,
+        help="require 'Authorization: Bearer TOKEN' on /_mock/ (env MOCK_EFIDEM_ADMIN_TOKEN)",
     )
     serve.add_argument("--log-level", default="WARNING")
 
@@ -140,6 +146,7 @@ def _serve(arguments: argparse.Namespace) -> int:
         max_messages=arguments.max_messages,
         max_connections=arguments.max_connections,
         idle_timeout=arguments.idle_timeout,
+        admin_token=arguments.admin_token,
     )
     try:
         server = MockServer(settings)

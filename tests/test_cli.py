@@ -126,7 +126,7 @@ def test_max_messages_bounds_the_served_store() -> None:
         match = LISTENING.match(process.stdout.readline().strip())
         assert match
         base = match.group(1)
-        requests.post(f"{base}/_mock/clock/freeze", timeout=5).raise_for_status()
+        requests.post(f"{base}/_mock/clock/freeze", json={}, timeout=5).raise_for_status()
         for _ in range(3):
             requests.post(f"{base}/soap", data=SEND_SMS, timeout=5).raise_for_status()
         requests.post(f"{base}/_mock/clock/advance", json={"seconds": 60}, timeout=5)

@@ -43,6 +43,7 @@ CONSOLE_COMMANDS_CHECKED_BY = {
     "broken.yaml:": "output of the command above",
     "[--namespace": "continuation of the serve synopsis",
     "[--max-messages": "continuation of the serve synopsis",
+    "[--admin-token": "continuation of the serve synopsis",
 }
 
 

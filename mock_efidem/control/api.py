@@ -18,6 +18,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem import __version__
+from mock_efidem.control.guard import LOGIN_PATH, Guard
 from mock_efidem.control.inbox import PAGE_SIZE, inbox_page, message_page
 from mock_efidem.control.views import catalogue_json, clock_json, message_json
 from mock_efidem.domain.backend import DEFAULT_PAGE_SIZE
@@ -75,6 +76,7 @@ def json_error(status: int, message: str) -> Response:
 class ControlApi:
     def __init__(self, world: World) -> None:
         self.world = world
+        self.guard = Guard(world.settings.host, world.settings.admin_token)
         self._views: dict[str, Callable[..., Response]] = {
             name: getattr(self, name)
             for name in (
@@ -85,6 +87,11 @@ class ControlApi:
         }  # fmt: skip
 
     def dispatch(self, request: Request) -> Response:
+        refusal = self.guard.refusal(request)
+        if refusal is not None:
+            return refusal
+        if request.path == LOGIN_PATH and request.method == "POST":
+            return self.guard.login(request)
         try:
             endpoint, arguments = URLS.bind_to_environ(request.environ).match()
             return self._views[endpoint](request, **arguments)

@@ -43,7 +43,8 @@ class MockApi:
         return self.post("/clock/advance", {"seconds": seconds})
 
     def force(self, message_id: str, body: Any) -> requests.Response:
-        return self.call("POST", f"/messages/{message_id}/status", json=body)
+        json_type = {"Content-Type": "application/json"}  # also with no body at all
+        return self.call("POST", f"/messages/{message_id}/status", json=body, headers=json_type)
 
     def statuses(self, message_id: str) -> list[str]:
         return [r["status"] for r in self.get(f"/messages/{message_id}")["recipients"]]
@@ -271,12 +272,14 @@ def test_a_malformed_force_body_answers_400(
     assert frozen.statuses(message_id) == ["accepted"]
 
 
-def test_a_force_body_that_is_not_json_answers_400(soap: Any, auth: Auth, frozen: MockApi) -> None:
+def test_a_form_body_is_refused_for_its_content_type(
+    soap: Any, auth: Auth, frozen: MockApi
+) -> None:
     message_id = send_email(soap, auth)
 
     response = frozen.call("POST", f"/messages/{message_id}/status", data="status=sent")
 
-    assert "JSON" in assert_json_error(response, 400)
+    assert "application/json" in assert_json_error(response, 415)
     assert frozen.statuses(message_id) == ["accepted"]
 
 

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
 SOAP_ENVELOPE = "http://schemas.xmlsoap.org/soap/envelope/"
 EFIDEM_NS = "http://www.efidem.com/"
+YAML = {"Content-Type": "application/yaml"}
 
 
 class Mock:
@@ -79,7 +80,9 @@ class Mock:
 
     def load(self, text: str) -> dict[str, Any]:
         """POST a scenario; it must be accepted."""
-        response = self.http.post(f"{self.base_url}/_mock/scenario", data=text, timeout=10)
+        response = self.http.post(
+            f"{self.base_url}/_mock/scenario", data=text, headers=YAML, timeout=10
+        )
         assert response.status_code == 200, response.text
         document: dict[str, Any] = response.json()
         return document

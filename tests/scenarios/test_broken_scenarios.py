@@ -12,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "default.yaml"
+YAML = {"Content-Type": "application/yaml"}
 
 SCHEMA_ERRORS = """\
 name: schema
@@ -155,7 +156,9 @@ def mock(launch):
     ids=["schema", "meaning"],
 )
 def test_a_broken_post_gets_400_with_the_problems(mock, text: str, problems: list[str]) -> None:
-    response = mock.http.post(f"{mock.base_url}/_mock/scenario", data=text, timeout=10)
+    response = mock.http.post(
+        f"{mock.base_url}/_mock/scenario", data=text, headers=YAML, timeout=10
+    )
 
     assert response.status_code == 400
     body = response.json()
@@ -164,7 +167,9 @@ def test_a_broken_post_gets_400_with_the_problems(mock, text: str, problems: lis
 
 
 def test_a_post_of_invalid_yaml_gets_400_with_its_place(mock) -> None:
-    response = mock.http.post(f"{mock.base_url}/_mock/scenario", data=YAML_ERROR, timeout=10)
+    response = mock.http.post(
+        f"{mock.base_url}/_mock/scenario", data=YAML_ERROR, headers=YAML, timeout=10
+    )
 
     assert response.status_code == 400
     ((line, column),) = [(p["line"], p["column"]) for p in response.json()["problems"]]
@@ -177,7 +182,9 @@ def test_the_old_scenario_keeps_serving_after_a_broken_post(mock, auth) -> None:
     assert mock.soap.STATUT_SMS(**auth, MESSAGEID="QA-5") == -5
 
     for text in (SCHEMA_ERRORS, MEANING_ERRORS, YAML_ERROR):
-        response = mock.http.post(f"{mock.base_url}/_mock/scenario", data=text, timeout=10)
+        response = mock.http.post(
+            f"{mock.base_url}/_mock/scenario", data=text, headers=YAML, timeout=10
+        )
         assert response.status_code == 400
 
     assert mock.get("/scenario")["name"] == "qa-error-codes"
