@@ -11,6 +11,7 @@ import io
 import logging
 from collections.abc import Iterable
 
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem.control.api import PREFIX, ControlApi, json_error
@@ -49,17 +50,24 @@ class MockApplication:
         if path == PREFIX or path.startswith(PREFIX + "/"):
             return self._control(environ, start_response)
         if is_dqe_path(path):
-            body = _read_body(environ)
+            return self._dqe_call(environ, start_response)
+        if environ.get("REQUEST_METHOD") == "POST":
+            call = self.soap.parsed_call(environ, _read_body(environ))
+            return self.faults(lambda: soap_facts(call), environ, start_response, self.soap)
+        return self.soap(environ, start_response)
+
+    def _dqe_call(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        body = _read_body(environ)
+        try:
             return self.faults(
                 lambda: dqe_facts(Request({**environ, "wsgi.input": io.BytesIO(body)})),
                 environ,
                 start_response,
                 self.dqe,
             )
-        if environ.get("REQUEST_METHOD") == "POST":
-            call = self.soap.parsed_call(environ, _read_body(environ))
-            return self.faults(lambda: soap_facts(call), environ, start_response, self.soap)
-        return self.soap(environ, start_response)
+        except HTTPException as refused:  # e.g. a form of more than 1,000 parts
+            answer = Response(refused.description, refused.code, content_type="text/plain")
+            return answer(environ, start_response)
 
     def _control(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)

@@ -98,3 +98,63 @@ def test_absurdly_deep_xml_is_a_client_fault(server: MockServer) -> None:
     response = requests.post(server.soap_url, data=envelope(deep), timeout=30)
     assert "depth" in fault_string(response).lower()
     assert healthy(server)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"<?xml version='1.0' encoding='klingon'?><a/>", "text/xml"),
+        ("<s:Envelope xmlns:s='x'>é</s:Envelope>".encode("latin-1"), "text/xml; charset=utf-8"),
+    ],
+    ids=["unknown charset", "invalid UTF-8"],
+)
+def test_a_bad_encoding_is_a_client_fault(
+    server: MockServer, body: bytes, content_type: str
+) -> None:
+    response = requests.post(
+        server.soap_url, data=body, headers={"Content-Type": content_type}, timeout=10
+    )
+    assert "well-formed" in fault_string(response)
+    assert healthy(server)
+
+
+def test_deeply_nested_json_to_the_control_api_is_a_400(server: MockServer) -> None:
+    response = requests.post(
+        f"{server.base_url}/_mock/reset",
+        data="[" * 100_000 + "]" * 100_000,
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert response.status_code == 400
+    assert "nested" in response.json()["error"]
+
+
+def test_a_dqe_form_of_1500_parts_is_a_413(server: MockServer) -> None:
+    parts = {f"part{n}": ("a.txt", b"x") for n in range(1500)}
+    response = requests.post(f"{server.base_url}/DQEEMAILLOOKUP/", files=parts, timeout=10)
+    assert response.status_code == 413
+    assert response.json()["status"] == 413
+    assert healthy(server)
+
+
+def test_an_attachment_with_a_unicode_name_downloads_with_that_name(server: MockServer) -> None:
+    name = "facture 📄 請求書.pdf"
+    call = (
+        f'<ENVOYER_EMAIL xmlns="http://www.efidem.com/">{AUTH}'
+        "<DESTINATION>jean@example.fr</DESTINATION><SUJET>s</SUJET><TEXTE>t</TEXTE>"
+        f"<EMETTEUR>app@example.com</EMETTEUR><LISTE_FICHIERS><LISTE_FICHIER><NOM>{name}</NOM>"
+        "<CONTENU>JVBERi0xLjQ=</CONTENU></LISTE_FICHIER></LISTE_FICHIERS></ENVOYER_EMAIL>"
+    )
+    sent = requests.post(server.soap_url, data=envelope(call), timeout=10)
+    message_id = etree.fromstring(sent.content).findtext(".//{*}ENVOYER_EMAILResult")
+
+    download = requests.get(
+        f"{server.base_url}/_mock/messages/{message_id}/attachments/0", timeout=10
+    )
+
+    assert download.status_code == 200 and download.content == b"%PDF-1.4"
+    disposition = download.headers["Content-Disposition"]
+    assert (
+        "filename*=UTF-8''facture%20%F0%9F%93%84%20%E8%AB%8B%E6%B1%82%E6%9B%B8.pdf" in disposition
+    )
+    assert disposition.isascii()

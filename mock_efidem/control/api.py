@@ -12,6 +12,7 @@ import mimetypes
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import quote
 
 from werkzeug.exceptions import BadRequest, Conflict, HTTPException, NotFound
 from werkzeug.routing import Map, Rule
@@ -147,7 +148,7 @@ class ControlApi:
         return Response(
             found.content,
             content_type=mimetypes.guess_type(found.name)[0] or "application/octet-stream",
-            headers={"Content-Disposition": f'attachment; filename="{_safe_name(found.name)}"'},
+            headers={"Content-Disposition": _disposition(found.name)},
         )
 
     def inbox(self, request: Request) -> Response:
@@ -251,6 +252,14 @@ def _safe_name(name: str) -> str:
     return "".join(c for c in name if c.isprintable() and c not in '"\\/') or "attachment"
 
 
+def _disposition(name: str) -> str:
+    """RFC 6266: an ASCII stand-in for old clients, and the name itself, UTF-8 encoded
+    (a header holds only Latin-1: "facture 📄 請求書.pdf" could not be sent raw)."""
+    safe = _safe_name(name)
+    fallback = safe.encode("ascii", "replace").decode("ascii")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(safe, safe='')}"
+
+
 def _select_recipients(message: Message, selector: Any) -> list[Recipient]:
     """All recipients, or the one named by address, REFCLIENT or position."""
     if selector is None:
@@ -273,6 +282,8 @@ def _json_body(request: Request) -> dict[str, Any]:
         document = json.loads(raw)
     except json.JSONDecodeError as error:
         raise BadRequest(f"the body is not JSON: {error}") from error
+    except RecursionError:
+        raise BadRequest("the body is JSON nested too deep") from None
     if not isinstance(document, dict):
         raise BadRequest("the body must be a JSON object")
     return document

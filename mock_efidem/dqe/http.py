@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem.dqe.config import DqeConfig
@@ -64,6 +65,9 @@ class DqeEndpoints:
         request = Request(environ)
         try:
             response = self.dispatch(request)
+        except HTTPException as refused:  # the request itself: e.g. 1,000+ form parts
+            response = _json_error(refused.code or 400, refused.description or refused.name)
+            response.headers.update(_cors_headers(request))
         except Exception:  # a bug of ours must still answer, and in JSON
             logger.exception("DQE call failed")
             response = _json_error(500, "internal error; see the mock's log")
