@@ -8,6 +8,7 @@ import hashlib
 import socket
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -158,3 +159,60 @@ def test_an_attachment_with_a_unicode_name_downloads_with_that_name(server: Mock
         "filename*=UTF-8''facture%20%F0%9F%93%84%20%E8%AB%8B%E6%B1%82%E6%9B%B8.pdf" in disposition
     )
     assert disposition.isascii()
+
+
+ALIAS_BOMB = "\n".join(
+    ["name: bomb", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    + [
+        f"{c}: &{c} [{','.join(['*' + p] * 9)}]"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
+)
+
+
+def post_scenario(server: MockServer, text: str) -> requests.Response:
+    return requests.post(
+        f"{server.base_url}/_mock/scenario",
+        data=text.encode(),
+        headers={"Content-Type": "application/yaml"},
+        timeout=30,
+    )
+
+
+def test_a_yaml_alias_bomb_is_refused_within_a_second(server: MockServer) -> None:
+    assert len(ALIAS_BOMB) < 1000
+    started = time.monotonic()
+    response = post_scenario(server, ALIAS_BOMB)
+    assert time.monotonic() - started < 1.0
+    assert response.status_code == 400
+    (problem,) = response.json()["problems"]
+    assert "anchors" in problem["message"] and problem["line"] > 1
+    assert requests.get(f"{server.base_url}/_mock/scenario", timeout=5).json()["name"] == "default"
+
+
+def test_a_few_anchors_are_still_welcome(server: MockServer) -> None:
+    text = (
+        "name: anchors\naccounts:\n  - &demo {user: demo, password: demo, app_id: demo}\n"
+        "  - {<<: *demo, user: other}\n"
+    )
+    try:
+        response = post_scenario(server, text)
+        assert response.status_code == 200, response.text
+        assert response.json()["accounts"] == ["demo", "other"]
+    finally:
+        server.world.load(_default())
+
+
+def _default() -> Any:
+    from mock_efidem.world import DEFAULT_SCENARIO, shipped_scenario
+
+    return shipped_scenario(DEFAULT_SCENARIO)
+
+
+def test_a_scenario_over_256_kib_is_refused_at_once(server: MockServer) -> None:
+    text = "name: big\n" + "# padding\n" * 30_000
+    started = time.monotonic()
+    response = post_scenario(server, text)
+    assert response.status_code == 400
+    assert "256 KiB" in response.json()["problems"][0]["message"]
+    assert time.monotonic() - started < 1.0

@@ -34,6 +34,14 @@ from mock_efidem.scenario.model import (
     SoapFault,
 )
 
+MAX_SCENARIO_BYTES = 256 * 1024
+"""PyYAML reads about 300 KB a second: a bigger file would hold a worker for long."""
+MAX_EXPANDED_VALUES = 200_000
+ALIAS_PROBLEM = (
+    f"anchors and aliases (&name / *name) expand this to more than {MAX_EXPANDED_VALUES:,} "
+    "values: refused"
+)
+
 
 @cache
 def schema_validator() -> Any:
@@ -84,20 +92,57 @@ def load_text(text: str, default_name: str = "scenario", check_schema: bool = Tr
 
 
 def _parse(text: str) -> tuple[Any, yaml.Node | None]:
+    """The document and its node tree (for line and column), from one parse."""
+    if len(text.encode("utf-8", "replace")) > MAX_SCENARIO_BYTES:
+        limit = f"{MAX_SCENARIO_BYTES // 1024} KiB"
+        raise ScenarioError([Problem(0, 0, f"a scenario is at most {limit}")])
+    loader = yaml.SafeLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
+        node = loader.get_single_node()
+        _refuse_alias_bombs(node)
+        document = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         words = [getattr(error, "context", None), getattr(error, "problem", None)]
         reason = ", ".join(w for w in words if w) or str(error).splitlines()[0]
         raise ScenarioError([Problem(line, column, f"not valid YAML: {reason}")]) from error
+    finally:
+        loader.dispose()
     if document is None:
         document = {}
     if not isinstance(document, dict):
         raise ScenarioError([Problem(1, 1, "a scenario is a mapping of sections")])
     return _plain(document), node
+
+
+def _refuse_alias_bombs(root: yaml.Node | None) -> None:
+    """Anchors are handy; a "billion laughs" of nested aliases expands to more values
+    than memory holds. The expanded size is counted on the node graph, each node once
+    (an aliased node is one object reached again), before anything is built."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)] if root is not None else []
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children_of(node)
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+        if sizes[id(node)] > MAX_EXPANDED_VALUES:
+            mark = node.start_mark
+            raise ScenarioError([Problem(mark.line + 1, mark.column + 1, ALIAS_PROBLEM)])
+
+
+def _children_of(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    return []
 
 
 def _plain(value: Any) -> Any:
