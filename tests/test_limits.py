@@ -216,3 +216,40 @@ def test_a_scenario_over_256_kib_is_refused_at_once(server: MockServer) -> None:
     assert response.status_code == 400
     assert "256 KiB" in response.json()["problems"][0]["message"]
     assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("start", "says"),
+    [("'not a date'", "not an ISO 8601 date"), ("9999-12-31T23:59:00", "from 1900 to 8999")],
+)
+def test_check_refuses_a_bad_clock_start_with_its_place(
+    tmp_path: Any, start: str, says: str
+) -> None:
+    import subprocess
+    import sys
+
+    scenario = tmp_path / "clock.yaml"
+    scenario.write_text(f"name: clock\nclock:\n  start: {start}\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_efidem", "check", str(scenario)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{scenario}:3:10: clock/start: ")
+    assert says in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_clock_cannot_be_advanced_past_9999(server: MockServer) -> None:
+    advance = f"{server.base_url}/_mock/clock/advance"
+    ten_years = {"seconds": 10 * 365 * 86_400}
+    answers = [requests.post(advance, json=ten_years, timeout=10).status_code for _ in range(900)]
+    assert answers[-1] == 400 and 200 in answers
+    assert healthy(server)
+    now = requests.get(f"{server.base_url}/_mock/clock", timeout=10).json()["now"]
+    assert now.startswith("9")
+    sms = f'<ENVOYER_SMS xmlns="http://www.efidem.com/">{AUTH}<DESTINATION>0601020304'
+    sms += "</DESTINATION><TEXTE>hi</TEXTE></ENVOYER_SMS>"
+    sent = requests.post(server.soap_url, data=envelope(sms), timeout=10)
+    assert sent.status_code == 200, sent.text

@@ -176,7 +176,10 @@ class ControlApi:
         if "seconds" not in body:
             raise BadRequest('give {"seconds": N}')
         seconds = _number(body["seconds"], "seconds", 0.0, 10 * 365 * 86_400.0)
-        self.world.backend.clock.advance(seconds)
+        try:
+            self.world.backend.clock.advance(seconds)
+        except OverflowError:
+            raise BadRequest("the clock cannot go past the year 9999") from None
         self.world.backend.store.touch()
         return json_response(clock_json(self.world.backend))
 

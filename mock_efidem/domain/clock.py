@@ -27,8 +27,12 @@ class Clock:
         return self._frozen_at is not None
 
     def advance(self, seconds: float) -> datetime:
+        """Raises OverflowError, the clock unchanged, past the year 9999."""
         with self._lock:
             step = timedelta(seconds=seconds)
+            current = self._frozen_at or datetime.now(UTC) + self._offset
+            if current + step > datetime.max.replace(tzinfo=UTC) - timedelta(days=366):
+                raise OverflowError("the clock cannot go past the year 9999")
             if self._frozen_at is not None:
                 self._frozen_at += step
             else:

@@ -34,6 +34,7 @@ from mock_efidem.scenario.model import (
     SoapFault,
 )
 
+FIRST_CLOCK_YEAR, LAST_CLOCK_YEAR = 1900, 8999
 MAX_SCENARIO_BYTES = 256 * 1024
 """PyYAML reads about 300 KB a second: a bigger file would hold a worker for long."""
 MAX_EXPANDED_VALUES = 200_000
@@ -257,9 +258,21 @@ class _Builder:
         return Account(spec["user"], spec["password"], spec["app_id"], spec.get("fax", True))
 
     def start(self, text: str | None) -> datetime | None:
+        """The clock's start: a date and time from 1900 to 8999, so that years of
+        advances still fit in a datetime (which stops at 9999)."""
         if text is None:
             return None
-        moment = datetime.fromisoformat(text)
+        try:
+            moment = datetime.fromisoformat(str(text))
+        except ValueError:
+            self.fail(["clock", "start"], f"{text!r} is not an ISO 8601 date and time")
+            return None
+        if not FIRST_CLOCK_YEAR <= moment.year <= LAST_CLOCK_YEAR:
+            self.fail(
+                ["clock", "start"],
+                f"{text!r}: the clock starts from {FIRST_CLOCK_YEAR} to {LAST_CLOCK_YEAR}",
+            )
+            return None
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
     def delays(self, spec: Mapping[str, Mapping[str, float]]) -> dict[Channel, dict[str, float]]:
