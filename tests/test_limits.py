@@ -253,3 +253,31 @@ def test_the_clock_cannot_be_advanced_past_9999(server: MockServer) -> None:
     sms += "</DESTINATION><TEXTE>hi</TEXTE></ENVOYER_SMS>"
     sent = requests.post(server.soap_url, data=envelope(sms), timeout=10)
     assert sent.status_code == 200, sent.text
+
+
+def test_a_catastrophic_regex_in_a_scenario_matches_in_linear_time() -> None:
+    from mock_efidem.scenario.loader import load_text
+
+    scenario = load_text(
+        "name: regex\naccounts:\n  - {user: demo, password: demo, app_id: demo}\n"
+        "responses:\n  - {when: {TEXTE: {regex: '^(a+)+$'}}, code: -8}\n"
+    )
+    with MockServer(Settings(port=0), scenario) as running:
+        call = (
+            f'<ENVOYER_SMS xmlns="http://www.efidem.com/">{AUTH}<DESTINATION>0601020304'
+            f"</DESTINATION><TEXTE>{'a' * 5000}b</TEXTE></ENVOYER_SMS>"
+        )
+        started = time.monotonic()
+        response = requests.post(running.soap_url, data=envelope(call), timeout=30)
+        assert time.monotonic() - started < 1.0
+        assert response.status_code == 200
+        result = etree.fromstring(response.content).findtext(".//{*}ENVOYER_SMSResult") or ""
+        assert len(result) == 32  # an id: the text ends with b, the rule did not match
+
+
+def test_check_explains_what_re2_refuses(tmp_path: Any) -> None:
+    from mock_efidem.scenario.loader import ScenarioError, load_text
+
+    with pytest.raises(ScenarioError) as refused:
+        load_text("name: r\nresponses:\n  - {when: {TEXTE: {regex: '(a)\\1'}}, code: -8}\n")
+    assert "no back-references" in str(refused.value)

@@ -1,11 +1,21 @@
-"""Matchers for scenario rules: exact, glob or regular expression."""
+"""Matchers for scenario rules: exact, glob or regular expression.
+
+Regular expressions run on RE2 (google-re2), whose time is linear in the text: a
+scenario's ``(a+)+$`` cannot make a call backtrack for minutes, as Python's ``re``
+would. RE2 has no look-arounds and no back-references; ``check`` says so.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from typing import Any
+
+import re2
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # the error is raised; RE2 would also print it
 
 GLOB_CHARACTERS = frozenset("*?[")
 
@@ -17,11 +27,11 @@ class Matcher:
 
     kind: str
     pattern: str
-    _compiled: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    _compiled: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind == "regex":
-            object.__setattr__(self, "_compiled", re.compile(self.pattern))
+            object.__setattr__(self, "_compiled", _linear_time(self.pattern))
 
     def matches(self, value: str) -> bool:
         if self._compiled is not None:
@@ -32,6 +42,17 @@ class Matcher:
 
     def matches_any(self, values: Iterable[str]) -> bool:
         return any(self.matches(value) for value in values)
+
+
+def _linear_time(pattern: str) -> Any:
+    try:
+        return re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as error:
+        reason = error.args[0] if error.args else error
+        text = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+        if "perl operator" in text or "escape" in text:
+            text += " (regexes run on RE2, in linear time: no look-arounds, no back-references)"
+        raise ValueError(text) from None
 
 
 def glob(pattern: str) -> Matcher:

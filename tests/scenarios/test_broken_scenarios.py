@@ -39,7 +39,7 @@ delays:
   email: {posted: 3}
 """
 MEANING_PROBLEMS = [
-    "3:16: responses/0/operation: bad pattern: missing ), unterminated subpattern at position 0",
+    "3:16: responses/0/operation: bad pattern: missing ): (unclosed",
     "6:26: outcomes/0/path: sms: accepted cannot be followed by delivered",
     "8:19: delays/email/posted: email has no status posted",
 ]

@@ -208,7 +208,7 @@ def test_an_unreadable_file_is_one_problem(tmp_path: Path) -> None:
             "responses:\n  - {operation: {regex: '['}, code: 1}\n",
             2,
             17,
-            "responses/0/operation: bad pattern: unterminated character set",
+            "responses/0/operation: bad pattern: missing ]: [",
         ),
         (
             "faults:\n  - {when: {A: {regex: '(?P<'}}, reset: true}\n",
