@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from types import TracebackType
 from typing import Any
 
@@ -25,6 +26,8 @@ from mock_efidem.traffic import SOCKET_KEY
 from mock_efidem.world import World
 
 SERVER_THREADS = 8
+DRAIN_SECONDS = 30.0
+FLUSH_SECONDS = 5.0
 
 # waitress warns each time a request waits for a free thread: under a load test that is
 # every call, and the queue drains by itself.
@@ -47,6 +50,26 @@ class _Channel(HTTPChannel):  # type: ignore[misc]
 def _not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
     return [b"starting"]
+
+
+def _drain(dispatcher: Any, seconds: float) -> None:
+    """Wait until no call is queued or running (waitress's shutdown drops queued ones)."""
+    deadline = time.monotonic() + seconds
+    while (dispatcher.queue or dispatcher.active_count) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _flushed(server: Any, seconds: float) -> None:
+    """Wait until the loop has written every answer the workers made."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            channels = list(server._map.values())
+        except RuntimeError:  # the loop changed the map meanwhile
+            continue
+        if not any(getattr(c, "total_outbufs_len", 0) for c in channels):
+            return
+        time.sleep(0.01)
 
 
 class MockServer:
@@ -98,11 +121,17 @@ class MockServer:
         return self
 
     def stop(self) -> None:
+        """Stop after answering every call already accepted, queued or running (within
+        ``DRAIN_SECONDS``); long polls answer what they have at once."""
         server, self._server = self._server, None
         if server is not None:
+            server.accepting = False  # new connections wait in the backlog, then close
+            self.world.backend.stop_waiting()
+            _drain(server.task_dispatcher, DRAIN_SECONDS)
             # Workers first: a worker that finishes a call wakes the loop through the
             # trigger, which must still be open then.
             server.task_dispatcher.shutdown(timeout=5)
+            _flushed(server, FLUSH_SECONDS)
             # Closed from the loop's own thread, the loop ends when its map is empty.
             server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
             if self._thread is not None:

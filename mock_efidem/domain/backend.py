@@ -101,6 +101,7 @@ class EfidemBackend:
         self.ids = IdFactory(seed)
         self.clock = clock or Clock()
         self.lifecycle = Lifecycle(self.clock, outcome_rules, lifecycle)
+        self._stopping = False
 
     def call(self, operation: str, fields: Fields) -> Outcome:
         context = CheckContext(fields, self.accounts, self.forbidden_sequences, self._find)
@@ -145,6 +146,8 @@ class EfidemBackend:
         version = self.store.version
         page = self._page(query, limit, before)
         while not page.messages and (remaining := deadline - time.monotonic()) > 0:
+            if self._stopping:
+                break
             changes = self.store.changes_since(version, self._sleep_for(remaining))
             version = changes.version
             self.settle_due()
@@ -153,6 +156,11 @@ class EfidemBackend:
             ):
                 page = self._page(query, limit, before)
         return page
+
+    def stop_waiting(self) -> None:
+        """The server is stopping: every long poll answers what it has now."""
+        self._stopping = True
+        self.store.touch()
 
     def _page(self, query: MessageQuery, limit: int, before: int | None) -> Page:
         def matches(message: Message) -> bool:
