@@ -50,6 +50,17 @@ for _noisy in ("spyne.application.client", "spyne.server._base", "spyne.protocol
     logging.getLogger(_noisy).setLevel(logging.CRITICAL)
 
 
+class _QuietClientFaults(logging.Filter):
+    """spyne's WSGI server logs a caller's bad value (a Client fault) as an ERROR."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        fault = record.msg
+        return not str(getattr(fault, "faultcode", "")).startswith("Client")
+
+
+logging.getLogger("spyne.server.wsgi").addFilter(_QuietClientFaults())
+
+
 def soap_fault(
     code: str, message: str, status: int = 500, version: SoapVersion = SoapVersion.SOAP11
 ) -> Response:
