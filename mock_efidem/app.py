@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem.control.api import PREFIX, ControlApi, json_error
+from mock_efidem.control.waiting import WaitingRoom
 from mock_efidem.dqe.paths import is_dqe_path
 from mock_efidem.soap.endpoint import BODY_KEY, SoapEndpoint, StartResponse, WSGIEnvironment
 from mock_efidem.traffic import FaultInjector, WsgiApp, dqe_facts, soap_facts
@@ -26,12 +27,17 @@ logger = logging.getLogger(__name__)
 class MockApplication:
     """The WSGI application of one mock instance."""
 
-    def __init__(self, world: World, public_url: str | None = None) -> None:
+    def __init__(
+        self,
+        world: World,
+        public_url: str | None = None,
+        waiting_room: WaitingRoom | None = None,
+    ) -> None:
         """``public_url``: the address the WSDL announces; None takes each request's."""
         self.world = world
         settings = world.settings
         self.soap = SoapEndpoint(world, settings.namespace, public_url, settings.public_host)
-        self.control = ControlApi(world)
+        self.control = ControlApi(world, waiting_room)
         self._dqe: WsgiApp | None = None
         self.faults = FaultInjector(world)
 

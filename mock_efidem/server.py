@@ -19,6 +19,7 @@ from waitress.server import create_server
 from waitress.task import WSGITask
 
 from mock_efidem.app import MockApplication
+from mock_efidem.control.waiting import WaitingRoom
 from mock_efidem.scenario.model import Scenario
 from mock_efidem.settings import Settings
 from mock_efidem.soap.endpoint import MAX_BODY_BYTES
@@ -113,7 +114,12 @@ class MockServer:
         )
         server.channel_class = _Channel
         self.port = server.effective_port  # bound: port 0 is now a real port
-        server.application = MockApplication(self.world, self.settings.public_url)
+        dispatcher = server.task_dispatcher
+        room = WaitingRoom(
+            self.settings.max_long_polls,
+            on_change=lambda waiting: dispatcher.set_thread_count(SERVER_THREADS + waiting),
+        )
+        server.application = MockApplication(self.world, self.settings.public_url, room)
         self._server = server
         self._thread = threading.Thread(target=server.run, name="mock-efidem", daemon=True)
         self._thread.start()

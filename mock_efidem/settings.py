@@ -27,6 +27,8 @@ class Settings:
     """Beyond it the oldest finished messages are evicted (never one still on its way)."""
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     """Open connections served at once; more wait in the listen backlog."""
+    max_long_polls: int = 64
+    """Long polls waiting at once, each on a thread of its own; one more is a 503."""
     admin_token: str | None = None
     """Required as ``Authorization: Bearer`` on /_mock/ (but its health check) when set."""
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT

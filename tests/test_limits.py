@@ -281,3 +281,45 @@ def test_check_explains_what_re2_refuses(tmp_path: Any) -> None:
     with pytest.raises(ScenarioError) as refused:
         load_text("name: r\nresponses:\n  - {when: {TEXTE: {regex: '(a)\\1'}}, code: -8}\n")
     assert "no back-references" in str(refused.value)
+
+
+def test_16_pending_long_polls_leave_a_send_answered_at_once(server: MockServer) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    poll = f"{server.base_url}/_mock/messages"
+    sms = f'<ENVOYER_SMS xmlns="http://www.efidem.com/">{AUTH}<DESTINATION>0601020304'
+    sms += "</DESTINATION><TEXTE>hi</TEXTE></ENVOYER_SMS>"
+    with ThreadPoolExecutor(16) as pool:
+        waiting = [
+            pool.submit(requests.get, poll, params={"channel": "fax", "wait": 3}, timeout=30)
+            for _ in range(16)
+        ]
+        time.sleep(0.5)  # all 16 are waiting now
+        started = time.monotonic()
+        sent = requests.post(server.soap_url, data=envelope(sms), timeout=10)
+        took = time.monotonic() - started
+        answers = [w.result() for w in waiting]
+    assert sent.status_code == 200 and took < 0.1, f"the send took {took:.3f} s"
+    assert [a.json()["count"] for a in answers] == [0] * 16
+
+
+@pytest.fixture(scope="module")
+def small_room() -> Iterator[MockServer]:
+    with MockServer(Settings(port=0, max_long_polls=2)) as running:
+        yield running
+
+
+def test_a_long_poll_beyond_the_bound_is_told_to_retry(small_room: MockServer) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    poll = f"{small_room.base_url}/_mock/messages"
+    with ThreadPoolExecutor(2) as pool:
+        seated = [
+            pool.submit(requests.get, poll, params={"channel": "fax", "wait": 2}, timeout=30)
+            for _ in range(2)
+        ]
+        time.sleep(0.5)
+        third = requests.get(poll, params={"channel": "fax", "wait": 2}, timeout=30)
+        assert third.status_code == 503 and "retry" in third.json()["error"]
+        assert [s.result().status_code for s in seated] == [200, 200]
+    assert requests.get(poll, params={"wait": 0.1}, timeout=10).status_code == 200

@@ -22,6 +22,7 @@ from mock_efidem import __version__
 from mock_efidem.control.guard import LOGIN_PATH, Guard
 from mock_efidem.control.inbox import PAGE_SIZE, inbox_page, message_page
 from mock_efidem.control.views import catalogue_json, clock_json, message_json
+from mock_efidem.control.waiting import WaitingRoom
 from mock_efidem.domain.backend import DEFAULT_PAGE_SIZE
 from mock_efidem.domain.lifecycle import POLLS_MODE, TIME_MODE, IllegalTransition, UnknownStatus
 from mock_efidem.domain.models import Message, Recipient
@@ -75,9 +76,10 @@ def json_error(status: int, message: str) -> Response:
 
 
 class ControlApi:
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, waiting_room: WaitingRoom | None = None) -> None:
         self.world = world
         self.guard = Guard(world.settings.host, world.settings.admin_token)
+        self.waiting_room = waiting_room or WaitingRoom()
         self._views: dict[str, Callable[..., Response]] = {
             name: getattr(self, name)
             for name in (
@@ -114,7 +116,14 @@ class ControlApi:
         wait = _number(request.args.get("wait", "0"), "wait", 0.0, MAX_WAIT_SECONDS)
         limit = _whole(request.args.get("limit"), "limit", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
         before = _whole(request.args.get("before"), "before", None, 2**62)
-        page = self.world.backend.find_page(query, limit, before, wait)
+        if wait <= 0:
+            page = self.world.backend.find_page(query, limit, before)
+        else:
+            with self.waiting_room.seat() as seated:
+                if not seated:
+                    room = self.waiting_room.capacity
+                    return json_error(503, f"{room} long polls wait already; retry later")
+                page = self.world.backend.find_page(query, limit, before, wait)
         return json_response(
             {
                 "count": len(page.messages),
