@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 
+from mock_efidem.domain.accounts import Account
 from mock_efidem.domain.backend import EfidemBackend
 from mock_efidem.server import MockServer
 from mock_efidem.settings import Settings
@@ -109,9 +110,15 @@ def test_a_bad_limit_or_cursor_is_a_400_naming_it(
 def test_newest_first_holds_after_another_accounts_reset(
     server: MockServer, backend: EfidemBackend
 ) -> None:
+    """The arrival order once shrank with a reset, so later messages sorted below
+    older ones of the other account."""
+    backend.accounts.add(Account("other", "pw", "app"))
+    other = {"user": "other", "password": "pw", "app_id": "app"}
+    for _ in range(5):
+        send_email(backend, **other)
     first = [send_email(backend) for _ in range(3)]
     requests.post(
-        f"{server.base_url}/_mock/reset", json={"account": "someone-else"}, timeout=10
+        f"{server.base_url}/_mock/reset", json={"account": "other"}, timeout=10
     ).raise_for_status()
     later = [send_email(backend) for _ in range(2)]
     assert [m["id"] for m in listing(server).json()["messages"]] == (first + later)[::-1]
