@@ -7,8 +7,9 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from mock_efidem import __version__
 from mock_efidem.collector import FreezeOldMessages
@@ -30,37 +31,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mock-efidem {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="serve the SOAP service, DQE and /_mock/")
-    serve.add_argument("--host", default=DEFAULT_HOST)
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 takes a free port")
-    serve.add_argument("--scenario", type=Path, help="a scenario YAML file")
-    _add_wsdl_options(serve, public_url_default=None)
-    serve.add_argument("--seed", type=int, help="seed for ids and generated data")
-    serve.add_argument(
-        "--max-messages",
-        type=_positive,
-        default=DEFAULT_MAX_MESSAGES,
-        help="messages kept; beyond, the oldest in a final status are evicted "
-        "(default %(default)s)",
+    serve = commands.add_parser(
+        "serve",
+        help="serve the SOAP service, DQE and /_mock/",
+        description="Every option can also come from the environment variable named "
+        "in its help; the command line wins.",
     )
-    serve.add_argument(
-        "--max-connections",
-        type=_positive,
-        default=DEFAULT_MAX_CONNECTIONS,
-        help="connections served at once (default %(default)s)",
+    option = _EnvironmentOptions(serve)
+    option("--host", DEFAULT_HOST, str, "address to listen on")
+    option("--port", DEFAULT_PORT, _port, "port; 0 takes a free one")
+    option("--scenario", None, Path, "a scenario YAML file")
+    option("--namespace", DEFAULT_NAMESPACE, str, "target namespace the WSDL declares")
+    option("--public-url", None, str, "the address the WSDL announces; none: each request's")
+    option("--seed", None, int, "seed for ids and generated data")
+    option(
+        "--max-messages", DEFAULT_MAX_MESSAGES, _positive, "messages kept (oldest finished evicted)"
     )
-    serve.add_argument(
-        "--idle-timeout",
-        type=_seconds,
-        default=DEFAULT_IDLE_TIMEOUT,
-        help="seconds before an idle kept-alive connection is closed (default %(default)s)",
+    option("--max-connections", DEFAULT_MAX_CONNECTIONS, _positive, "connections served at once")
+    option(
+        "--idle-timeout", DEFAULT_IDLE_TIMEOUT, _seconds, "seconds before an idle connection closes"
     )
+    option("--admin-token", None, str, "require 'Authorization: Bearer TOKEN' on /_mock/")
+    option("--log-level", "WARNING", _log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL")
     serve.add_argument(
-        "--admin-token",
-        default=os.environ.get("MOCK_EFIDEM_ADMIN_TOKEN") or None,
-        help="require 'Authorization: Bearer TOKEN' on /_mock/ (env MOCK_EFIDEM_ADMIN_TOKEN)",
+        "--debug-spyne",
+        action="store_true",
+        help="let spyne's own log through at --log-level (it stays at WARNING otherwise)",
     )
-    serve.add_argument("--log-level", default="WARNING")
 
     check = commands.add_parser("check", help="validate scenario files")
     check.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -68,6 +65,40 @@ def build_parser() -> argparse.ArgumentParser:
     wsdl = commands.add_parser("wsdl", help="print the WSDL (to regenerate wsdl/efidem.wsdl)")
     _add_wsdl_options(wsdl, public_url_default=CANONICAL_PUBLIC_URL)
     return parser
+
+
+class _EnvironmentOptions:
+    """Adds ``--name`` whose default comes from ``MOCK_EFIDEM_NAME`` when set (checked by
+    the same type, so a bad value is a usage error), and says both in the help."""
+
+    def __init__(self, parser: argparse.ArgumentParser) -> None:
+        self.parser = parser
+
+    def __call__(self, flag: str, default: Any, kind: Callable[[str], Any], text: str) -> None:
+        variable = "MOCK_EFIDEM_" + flag.removeprefix("--").replace("-", "_").upper()
+        given = os.environ.get(variable)
+        shown = "none" if default is None else default
+        self.parser.add_argument(
+            flag,
+            type=kind,
+            default=given if given not in (None, "") else default,
+            help=f"{text} (env {variable}; default {shown})".replace("%", "%%"),
+        )
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(text: str) -> str:
+    if text.upper() not in LOG_LEVELS:
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(LOG_LEVELS)}, not {text!r}")
+    return text.upper()
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"must be a port from 0 to 65535, not {text!r}")
+    return int(text)
 
 
 def _positive(text: str) -> int:
@@ -134,8 +165,11 @@ def _serve(arguments: argparse.Namespace) -> int:
     from mock_efidem.server import MockServer
 
     logging.basicConfig(
-        level=arguments.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=arguments.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if not arguments.debug_spyne:
+        # Hundreds of lines a call at DEBUG: the mock's own log is what users read.
+        logging.getLogger("spyne").setLevel(max(logging.WARNING, logging.getLogger().level))
     settings = Settings(
         host=arguments.host,
         port=arguments.port,

@@ -136,3 +136,80 @@ def test_max_messages_bounds_the_served_store() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def run_cli(*arguments: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "mock_efidem", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, **environment},
+    )
+
+
+def test_a_bad_log_level_is_a_usage_error() -> None:
+    result = run_cli("serve", "--log-level", "verbose")
+    assert result.returncode == 2
+    assert "--log-level: must be one of DEBUG" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_every_serve_option_names_its_environment_variable() -> None:
+    from mock_efidem.cli import build_parser
+
+    serve = build_parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr]
+    flags = [a.option_strings[0] for a in serve._actions if a.option_strings[0].startswith("--")]
+    help_text = run_cli("serve", "--help").stdout.replace("\n", " ")
+    for flag in flags:
+        if flag in ("--help", "--debug-spyne"):
+            continue
+        variable = "MOCK_EFIDEM_" + flag[2:].replace("-", "_").upper()
+        assert variable in help_text.replace(" ", ""), flag
+
+
+def test_an_environment_variable_sets_an_option_and_a_bad_one_is_a_usage_error() -> None:
+    import os
+
+    from mock_efidem.cli import build_parser
+
+    os.environ["MOCK_EFIDEM_MAX_MESSAGES"] = "123"
+    try:
+        assert build_parser().parse_args(["serve"]).max_messages == 123
+        assert build_parser().parse_args(["serve", "--max-messages", "7"]).max_messages == 7
+    finally:
+        del os.environ["MOCK_EFIDEM_MAX_MESSAGES"]
+    result = run_cli("serve", MOCK_EFIDEM_PORT="eighty")
+    assert result.returncode == 2 and "--port" in result.stderr
+
+
+def debug_log(*more: str) -> str:
+    """The log of a server at DEBUG that answered one SOAP call (to a file: spyne's
+    debug lines would fill a pipe and block the server)."""
+    import tempfile
+
+    with tempfile.TemporaryFile("w+") as log:
+        command = [sys.executable, "-m", "mock_efidem", "serve", "--port", "0"]
+        process = subprocess.Popen(
+            [*command, "--log-level", "debug", *more],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            match = LISTENING.match(process.stdout.readline().strip())
+            assert match
+            requests.post(f"{match.group(1)}/soap", data=SEND_SMS, timeout=5).raise_for_status()
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+        log.seek(0)
+        return log.read()
+
+
+def test_spyne_stays_quiet_at_debug_unless_asked() -> None:
+    assert " DEBUG spyne" not in debug_log()
+    assert " DEBUG spyne" in debug_log("--debug-spyne")
