@@ -25,7 +25,7 @@ from mock_efidem.control.views import catalogue_json, clock_json, message_json
 from mock_efidem.control.waiting import WaitingRoom
 from mock_efidem.domain.backend import DEFAULT_PAGE_SIZE
 from mock_efidem.domain.lifecycle import POLLS_MODE, TIME_MODE, IllegalTransition, UnknownStatus
-from mock_efidem.domain.models import Message, Recipient
+from mock_efidem.domain.models import Channel, Message, Recipient
 from mock_efidem.domain.queries import MessageQuery
 from mock_efidem.scenario.loader import ScenarioError, load_text
 from mock_efidem.world import World
@@ -35,6 +35,8 @@ MAX_WAIT_SECONDS = 60.0
 MAX_PAGE_SIZE = 1000
 MESSAGE_FILTERS = ("channel", "account", "recipient", "status", "refclient")
 JOURNAL_FILTERS = ("account", "operation", "protocol", "result")
+PAGING = ("limit", "before", "wait")
+CHANNELS = tuple(channel.value for channel in Channel)
 
 URLS = Map(
     [
@@ -112,6 +114,10 @@ class ControlApi:
     def messages(self, request: Request) -> Response:
         """One page, newest first: ``limit`` (default 100), ``before`` (the previous
         page's ``next``), ``wait`` seconds for a first match (a long poll)."""
+        _only(request, (*MESSAGE_FILTERS, *PAGING))
+        channel = request.args.get("channel")
+        if channel and channel.lower() not in CHANNELS:
+            raise BadRequest(f'"channel" must be one of {", ".join(CHANNELS)}, not {channel!r}')
         query = MessageQuery(**{key: request.args.get(key) or None for key in MESSAGE_FILTERS})
         wait = _number(request.args.get("wait", "0"), "wait", 0.0, MAX_WAIT_SECONDS)
         limit = _whole(request.args.get("limit"), "limit", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
@@ -217,6 +223,7 @@ class ControlApi:
     # --- journal and reset ---------------------------------------------------------
 
     def journal(self, request: Request) -> Response:
+        _only(request, JOURNAL_FILTERS)
         wanted = {key: request.args[key] for key in JOURNAL_FILTERS if request.args.get(key)}
         entries = [e.to_json() for e in self.world.journal.entries()]
         chosen = [e for e in entries if all(str(e[k]) == v for k, v in wanted.items())]
@@ -284,6 +291,13 @@ def _select_recipients(message: Message, selector: Any) -> list[Recipient]:
         if found is not None:
             return [found]
     raise BadRequest(f"message {message.id} has no recipient {selector!r}")
+
+
+def _only(request: Request, accepted: tuple[str, ...]) -> None:
+    """A misspelt filter (chanel=sms) would silently match everything: refuse it."""
+    unknown = sorted(set(request.args) - set(accepted))
+    if unknown:
+        raise BadRequest(f"unknown parameter {', '.join(unknown)}; accepted: {', '.join(accepted)}")
 
 
 def _json_body(request: Request) -> dict[str, Any]:

@@ -190,3 +190,26 @@ def test_a_10_s_long_poll_costs_under_50_ms_of_cpu_over_50000_messages(
 
     assert page["count"] == 0 and waited >= 10
     assert spent < 0.05, f"the long poll cost {spent:.3f} s of CPU"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "says"),
+    [
+        ("/messages", {"chanel": "sms"}, "unknown parameter chanel; accepted: channel"),
+        ("/messages", {"channel": "pigeon"}, '"channel" must be one of email'),
+        ("/journal", {"operaton": "X"}, "unknown parameter operaton; accepted: account"),
+    ],
+)
+def test_a_misspelt_filter_is_a_400_naming_the_accepted_ones(
+    server: MockServer, path: str, params: dict[str, str], says: str
+) -> None:
+    response = requests.get(f"{server.base_url}/_mock{path}", params=params, timeout=10)
+    assert response.status_code == 400
+    assert says in response.json()["error"]
+
+
+def test_the_python_api_reports_a_misspelt_filter(server: MockServer) -> None:
+    from mock_efidem.api import MockApiError, MockEfidem
+
+    with pytest.raises(MockApiError, match="unknown parameter chanel"):
+        MockEfidem.connect(server.base_url).messages(chanel="sms")
