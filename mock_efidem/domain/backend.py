@@ -7,7 +7,6 @@ from the operation's table, or the operation's value.
 
 from __future__ import annotations
 
-import bisect
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -215,29 +214,28 @@ class EfidemBackend:
     ) -> str:
         """Store an accepted send with everything it carried; return its id."""
         fields = call.fields
-        message = Message(
-            id=self.ids.new_id(),
-            channel=channel,
-            account=call.account.name,
-            operation=call.operation,
-            created_at=self.clock.now(),
-            recipients=recipients,
-            subject=_text(fields, "subject"),
-            text=_text(fields, "text"),
-            html=_text(fields, "html"),
-            sender=_text(fields, "sender") or _text(fields, "sender_name"),
-            reply_to=_text(fields, "reply_to"),
-            reference=_text(fields, "reference"),
-            billing_code=_text(fields, "billing_code"),
-            attachments=tuple(fields.get("attachments") or ()),
-            options=options,
-        )
         with self.lock:
-            # Under the lock, arrival order is also the order of creation times.
             # Due steps first: they keep the lifecycle's heap short, and a message they
             # finish may make room for this one.
             self.settle_due()
-            message.created_at = self.clock.now()
+            message = Message(
+                id=self.ids.new_id(),
+                channel=channel,
+                account=call.account.name,
+                operation=call.operation,
+                # Read under the lock: arrival order is also the order of creation times.
+                created_at=self.clock.now(),
+                recipients=recipients,
+                subject=_text(fields, "subject"),
+                text=_text(fields, "text"),
+                html=_text(fields, "html"),
+                sender=_text(fields, "sender") or _text(fields, "sender_name"),
+                reply_to=_text(fields, "reply_to"),
+                reference=_text(fields, "reference"),
+                billing_code=_text(fields, "billing_code"),
+                attachments=tuple(fields.get("attachments") or ()),
+                options=options,
+            )
             self.lifecycle.start(message)
             self.store.add(message, evictable=_finished)
         return message.id
@@ -256,11 +254,8 @@ class EfidemBackend:
         )
 
     def report(self, account: Account, start: datetime, end: datetime) -> bytes:
-        start, end = _aware(start), _aware(end)
-        sent = self.store.in_arrival_order(account.name)
-        first = bisect.bisect_left(sent, start, key=_created_at)
-        last = bisect.bisect_right(sent, end, key=_created_at)
-        return build_report([self.settle(m) for m in reversed(sent[first:last])])
+        sent = self.store.created_between(account.name, _aware(start), _aware(end))
+        return build_report([self.settle(m) for m in reversed(sent)])
 
     def count_billing_code(self, account: Account, code: str) -> int:
         wanted = code.strip()
@@ -273,10 +268,6 @@ def _finished(message: Message) -> bool:
     status, or one only a test could move on, such as an email's "delivered"). The store
     may evict such a message; one with a step still to come, never."""
     return all(not r.plan for r in message.recipients)
-
-
-def _created_at(message: Message) -> datetime:
-    return message.created_at
 
 
 def _fresh(accounts: Iterable[Account]) -> list[Account]:

@@ -21,6 +21,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from mock_efidem.domain.models import Message
 
@@ -194,6 +195,16 @@ class MessageStore:
             more = len(found) > limit
             return Page(found[:limit], total, found[limit - 1].seq if more else None)
 
+    def created_between(self, account: str, start: datetime, end: datetime) -> list[Message]:
+        """One account's messages created from ``start`` to ``end``, oldest first. The
+        owner stores under the lock it reads the clock under, so arrival order is
+        creation order: both ends are found by bisection, removed messages included."""
+        with self._lock:
+            listed = self._lists.get(("account", account), [])
+            first = bisect.bisect_left(listed, start, key=_created_at)
+            last = bisect.bisect_right(listed, end, key=_created_at)
+            return [m for m in listed[first:last] if self._alive(m)]
+
     def in_arrival_order(self, account: str) -> list[Message]:
         """One account's messages, oldest first."""
         with self._lock:
@@ -247,6 +258,10 @@ def _keys(message: Message) -> tuple[IndexKey, ...]:
 def _in_index(message: Message, key: IndexKey) -> bool:
     kind, value = key
     return kind == "all" or (message.account if kind == "account" else message.channel) == value
+
+
+def _created_at(message: Message) -> datetime:
+    return message.created_at
 
 
 def _seq(message: Message) -> int:
