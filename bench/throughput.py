@@ -14,18 +14,11 @@ answered per second, the median of the rounds.
 from __future__ import annotations
 
 import argparse
-import re
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
-import threading
-import time
-from collections.abc import Callable
 
-import requests
-from harness import HEADERS, SEND_EMAIL  # the call every benchmark sends
+from harness import ID_PATTERN, SEND_EMAIL, Load, load_client, run_load
 
 WERKZEUG_SERVER = """
 import logging, sys
@@ -41,24 +34,6 @@ server.serve_forever()
 """
 
 
-WRK_POST = """
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
-wrk.body = [[{body}]]
-"""
-
-
-def wrk_rate(url: str, connections: int, seconds: float, body: str | None) -> float:
-    command = ["wrk", f"-c{connections}", "-t2", f"-d{seconds:g}s", url]
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        if body is not None:
-            script.write(WRK_POST.format(body=body))
-            script.flush()
-            command[1:1] = ["-s", script.name]
-        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-
-
 def start_server(kind: str) -> tuple[str, subprocess.Popen[str]]:
     if kind == "werkzeug":
         command = [sys.executable, "-c", WERKZEUG_SERVER]
@@ -69,25 +44,6 @@ def start_server(kind: str) -> tuple[str, subprocess.Popen[str]]:
     return process.stdout.readline().split(" on ", 1)[1].strip(), process
 
 
-def hammer(call: Callable[[requests.Session], bool], threads: int, seconds: float) -> float:
-    done = [0] * threads
-    deadline = time.perf_counter() + seconds
-
-    def client(index: int) -> None:
-        with requests.Session() as session:
-            while time.perf_counter() < deadline:
-                if call(session):
-                    done[index] += 1
-
-    workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
-    started = time.perf_counter()
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return sum(done) / (time.perf_counter() - started)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--connections", type=int, default=8)
@@ -96,27 +52,17 @@ def main() -> None:
     parser.add_argument("--client", choices=("wrk", "python"), default=None)
     parser.add_argument("--rounds", type=int, default=3, help="the median round is shown")
     arguments = parser.parse_args()
-    client = arguments.client or ("wrk" if shutil.which("wrk") else "python")
+    client = load_client(arguments.client)
     base, process = start_server(arguments.server)
     lookup_url = f"{base}/DQEEMAILLOOKUP/?Email=jean@gmail.com&Licence=DQE-DEMO-L1"
-
-    def send(session: requests.Session) -> bool:
-        answer = session.post(f"{base}/soap", data=SEND_EMAIL, headers=HEADERS, timeout=30)
-        return answer.status_code == 200
-
-    def lookup(session: requests.Session) -> bool:
-        return session.get(lookup_url, timeout=30).status_code == 200
-
     try:
         cases = {
-            "ENVOYER_EMAIL": (send, f"{base}/soap", SEND_EMAIL),
-            "DQEEMAILLOOKUP": (lookup, lookup_url, None),
+            "ENVOYER_EMAIL": Load(f"{base}/soap", SEND_EMAIL, ID_PATTERN),
+            "DQEEMAILLOOKUP": Load(lookup_url),
         }
-        for name, (call, url, body) in cases.items():
+        for name, load in cases.items():
             rates = [
-                wrk_rate(url, arguments.connections, arguments.seconds, body)
-                if client == "wrk"
-                else hammer(call, arguments.connections, arguments.seconds)
+                run_load(client, load, arguments.connections, arguments.seconds).rate
                 for _ in range(arguments.rounds)
             ]
             print(

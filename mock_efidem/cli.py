@@ -63,7 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     wsdl = commands.add_parser("wsdl", help="print the WSDL (to regenerate wsdl/efidem.wsdl)")
-    _add_wsdl_options(wsdl, public_url_default=CANONICAL_PUBLIC_URL)
+    wsdl.add_argument("--namespace", default=DEFAULT_NAMESPACE, help="target namespace")
+    wsdl.add_argument(
+        "--public-url", default=CANONICAL_PUBLIC_URL, help="the service address it announces"
+    )
     return parser
 
 
@@ -115,13 +118,6 @@ def _seconds(text: str) -> float:
     if not 0.1 <= seconds <= 3600:
         raise argparse.ArgumentTypeError(f"must be seconds from 0.1 to 3600, not {text!r}")
     return seconds
-
-
-def _add_wsdl_options(parser: argparse.ArgumentParser, public_url_default: str | None) -> None:
-    parser.add_argument("--namespace", default=DEFAULT_NAMESPACE, help="target namespace")
-    parser.add_argument(
-        "--public-url", default=public_url_default, help="the service address the WSDL announces"
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
