@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -53,23 +54,23 @@ def _not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     return [b"starting"]
 
 
-def _drain(dispatcher: Any, seconds: float) -> None:
-    """Wait until no call is queued or running (waitress's shutdown drops queued ones)."""
-    deadline = time.monotonic() + seconds
-    while (dispatcher.queue or dispatcher.active_count) and time.monotonic() < deadline:
-        time.sleep(0.01)
+def _idle(dispatcher: Any) -> bool:
+    """No call queued or running (waitress's shutdown drops queued ones)."""
+    return not (dispatcher.queue or dispatcher.active_count)
 
 
-def _flushed(server: Any, seconds: float) -> None:
-    """Wait until the loop has written every answer the workers made."""
+def _flushed(server: Any) -> bool:
+    """The loop has written every answer the workers made."""
+    try:
+        channels = list(server._map.values())
+    except RuntimeError:  # the loop changed the map meanwhile
+        return False
+    return not any(getattr(c, "total_outbufs_len", 0) for c in channels)
+
+
+def _wait_until(done: Callable[[], bool], seconds: float) -> None:
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            channels = list(server._map.values())
-        except RuntimeError:  # the loop changed the map meanwhile
-            continue
-        if not any(getattr(c, "total_outbufs_len", 0) for c in channels):
-            return
+    while not done() and time.monotonic() < deadline:
         time.sleep(0.01)
 
 
@@ -133,11 +134,11 @@ class MockServer:
         if server is not None:
             server.accepting = False  # new connections wait in the backlog, then close
             self.world.backend.stop_waiting()
-            _drain(server.task_dispatcher, DRAIN_SECONDS)
+            _wait_until(lambda: _idle(server.task_dispatcher), DRAIN_SECONDS)
             # Workers first: a worker that finishes a call wakes the loop through the
             # trigger, which must still be open then.
             server.task_dispatcher.shutdown(timeout=5)
-            _flushed(server, FLUSH_SECONDS)
+            _wait_until(lambda: _flushed(server), FLUSH_SECONDS)
             # Closed from the loop's own thread, the loop ends when its map is empty.
             server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
             if self._thread is not None:
