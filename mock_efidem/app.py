@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from mock_efidem.control.api import PREFIX, ControlApi, json_error
+from mock_efidem.control.answers import json_error
+from mock_efidem.control.api import PREFIX, ControlApi
 from mock_efidem.control.waiting import WaitingRoom
 from mock_efidem.dqe.paths import is_dqe_path
 from mock_efidem.soap.endpoint import BODY_KEY, SoapEndpoint, StartResponse, WSGIEnvironment

@@ -19,6 +19,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem import __version__
+from mock_efidem.control.answers import json_error, json_response
 from mock_efidem.control.guard import LOGIN_PATH, Guard
 from mock_efidem.control.inbox import PAGE_SIZE, inbox_page, message_page
 from mock_efidem.control.views import catalogue_json, clock_json, message_json
@@ -63,18 +64,6 @@ URLS = Map(
     ],
     strict_slashes=False,
 )
-
-
-def json_response(document: Any, status: int = 200) -> Response:
-    return Response(
-        json.dumps(document, ensure_ascii=False),
-        status=status,
-        content_type="application/json; charset=utf-8",
-    )
-
-
-def json_error(status: int, message: str) -> Response:
-    return json_response({"error": message, "status": status}, status)
 
 
 class ControlApi:

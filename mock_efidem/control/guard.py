@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 from html import escape
 
 from werkzeug.wrappers import Request, Response
+
+from mock_efidem.control.answers import json_error
 
 COOKIE = "mock_efidem_token"
 LOGIN_PATH = "/_mock/login"
@@ -44,17 +45,17 @@ class Guard:
     def refusal(self, request: Request) -> Response | None:
         """Why this request may not use the control API, as its answer; None if it may."""
         if self.loopback_only and not is_loopback(_host_name(request.host)):
-            return _error(403, f"Host {request.host!r} refused: {LOOPBACK_ONLY}")
+            return json_error(403, f"Host {request.host!r} refused: {LOOPBACK_ONLY}")
         origin = request.headers.get("Origin")
         if origin is not None and origin != f"{request.scheme}://{request.host}":
-            return _error(403, f"cross-site request from {origin!r} refused")
+            return json_error(403, f"cross-site request from {origin!r} refused")
         if request.path == LOGIN_PATH:
             return None
         if self.admin_token and request.path not in OPEN_PATHS and not self._authorised(request):
-            return _login_page() if _wants_html(request) else _error(401, "admin token needed")
+            return _login_page() if _wants_html(request) else json_error(401, "admin token needed")
         # Of the methods a page may send without asking first, only POST changes state.
         if request.method == "POST" and not _json_or_yaml(request):
-            return _error(415, JSON_ONLY)
+            return json_error(415, JSON_ONLY)
         return None
 
     def login(self, request: Request) -> Response:
@@ -102,11 +103,6 @@ def _json_or_yaml(request: Request) -> bool:
 
 def _wants_html(request: Request) -> bool:
     return request.method == "GET" and request.path.startswith("/_mock/inbox")
-
-
-def _error(status: int, message: str) -> Response:
-    body = json.dumps({"error": message, "status": status}, ensure_ascii=False)
-    return Response(body, status=status, content_type="application/json; charset=utf-8")
 
 
 def _login_page(problem: str = "") -> Response:
