@@ -8,13 +8,20 @@ matches wins; without a match the channel's default path applies.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from mock_efidem.domain.addresses import domain_of, local_part_of
 from mock_efidem.domain.matching import Matcher, glob
 from mock_efidem.domain.models import Channel, Message, Recipient
-from mock_efidem.domain.statuses import DEFAULT_PATHS, initial_status, may_follow
+from mock_efidem.domain.spelling import did_you_mean
+from mock_efidem.domain.statuses import (
+    CATALOGUE,
+    DEFAULT_PATHS,
+    initial_status,
+    may_follow,
+    status_named,
+)
 
 EMAILS = frozenset({Channel.EMAIL, Channel.RELAY})
 
@@ -44,6 +51,8 @@ class OutcomeRule:
     path: tuple[str, ...]
     detail: str = ""
     """Carried by the last status of the path, e.g. a bounce's ESMTP code."""
+    origin: str = field(default="", compare=False)
+    """Where the rule was written (``"file.yaml:14"``), for messages; not what it does."""
 
     def matches(self, message: Message, recipient: Recipient) -> bool:
         return message.channel in self.channels and all(
@@ -52,9 +61,15 @@ class OutcomeRule:
         )
 
     def problems(self) -> list[str]:
-        """Why this rule's path cannot be walked, for each of its channels."""
+        """Why this rule's path cannot be walked, for each of its channels: a status the
+        channel does not have, else a step its transitions do not allow."""
         found = []
         for channel in sorted(self.channels):
+            unknown = [s for s in self.path if status_named(channel, s) is None]
+            known = [s.name for s in CATALOGUE[channel]]
+            found += [f"{channel} has no status {s}{did_you_mean(s, known)}" for s in unknown]
+            if unknown:
+                continue  # its steps would only repeat that
             steps = (initial_status(channel).name, *self.path)
             found += [
                 f"{channel}: {before} cannot be followed by {after}"

@@ -23,6 +23,7 @@ from mock_efidem.domain.lifecycle import LifecycleSettings
 from mock_efidem.domain.matching import Matcher, matcher_of
 from mock_efidem.domain.models import Channel
 from mock_efidem.domain.outcomes import ATTRIBUTES, OutcomeRule
+from mock_efidem.domain.spelling import did_you_mean
 from mock_efidem.dqe.config import DEFAULT_DQE_CONFIG, DqeConfig
 from mock_efidem.scenario.model import (
     FaultRule,
@@ -33,6 +34,7 @@ from mock_efidem.scenario.model import (
     Selection,
     SoapFault,
 )
+from mock_efidem.scenario.strict import rule_problems
 
 FIRST_CLOCK_YEAR, LAST_CLOCK_YEAR = 1900, 8999
 MAX_SCENARIO_BYTES = 256 * 1024
@@ -70,22 +72,88 @@ class ScenarioError(ValueError):
         super().__init__("; ".join(str(p) for p in self.problems))
 
 
-def load_file(path: Path) -> Scenario:
+SHIPPED_PACKAGE = "mock_efidem.scenarios"
+SECTIONS = ("responses", "faults", "outcomes")
+"""The sections whose rules ``load_rule`` takes one at a time."""
+
+
+def shipped_names() -> list[str]:
+    """The shipped scenarios' names: ``chaos``, ``default``, …"""
+    files = resources.files(SHIPPED_PACKAGE).iterdir()
+    return sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
+
+
+def resolve_scenario(given: str | Path) -> Path | str:
+    """The file ``given`` names, else the shipped scenario of that name (``chaos`` or
+    ``chaos.yaml``, no folder), returned as its name. A bare name that is neither is a
+    ScenarioError listing the shipped names; a path with a folder stays a path (reading
+    it says what is wrong)."""
+    path = Path(given)
+    if path.is_file() or path.parent != Path():
+        return path
+    name = path.name.removesuffix(".yaml")
+    if name in shipped_names():
+        return name
+    shipped = ", ".join(shipped_names())
+    message = f"no file {given}, nor a shipped scenario of that name (shipped: {shipped})"
+    raise ScenarioError([Problem(0, 0, message)])
+
+
+def load_file(path: Path | str) -> Scenario:
+    """A scenario file, or a shipped scenario by name when no such file exists."""
+    found = resolve_scenario(path)
+    if isinstance(found, str):
+        text = resources.files(SHIPPED_PACKAGE).joinpath(f"{found}.yaml").read_text("utf-8")
+        return load_text(text, default_name=found, source=f"{found}.yaml")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = found.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError([Problem(0, 0, f"cannot read {path}: {error}")]) from error
-    return load_text(text, default_name=path.stem)
+        raise ScenarioError([Problem(0, 0, f"cannot read {found}: {error}")]) from error
+    return load_text(text, default_name=found.stem, source=found.name)
 
 
-def load_text(text: str, default_name: str = "scenario", check_schema: bool = True) -> Scenario:
-    """``check_schema=False`` only for the shipped scenarios, which the test suite checks."""
+def load_text(
+    text: str, default_name: str = "scenario", check_schema: bool = True, source: str = ""
+) -> Scenario:
+    """``check_schema=False`` only for the shipped scenarios, which the test suite checks.
+    ``source`` names the text in each rule's ``origin`` (default: the scenario's name)."""
     document, node = _parse(text)
+    return _load(document, node, default_name, check_schema, source)
+
+
+def load_rule(section: str, rule: Any, origin: str = "") -> ResponseRule | FaultRule | OutcomeRule:
+    """One rule of ``section`` (responses, faults or outcomes), checked as in a scenario
+    file; each problem is placed at ``rule/…`` (line and column 0: there is no file)."""
+    if section not in SECTIONS:
+        known = ", ".join(SECTIONS)
+        raise ScenarioError([Problem(0, 0, f"section: {section!r} is none of {known}")])
+    try:
+        scenario = _load({section: [_plain(rule)]}, None, "rule", True, "")
+    except ScenarioError as error:
+        prefix = f"{section}/0"
+        raise ScenarioError(
+            [Problem(0, 0, "rule" + p.message.removeprefix(prefix)) for p in error.problems]
+        ) from None
+    built: ResponseRule | FaultRule | OutcomeRule = getattr(scenario, _FIELDS[section])[0]
+    return replace(built, origin=origin)
+
+
+_FIELDS = {"responses": "responses", "faults": "faults", "outcomes": "outcome_rules"}
+
+
+def _load(
+    document: dict[str, Any],
+    node: yaml.Node | None,
+    default_name: str,
+    check_schema: bool,
+    source: str,
+) -> Scenario:
     errors = _errors(document) if check_schema else ()
-    schema_problems = [_schema_problem(node, error) for error in errors]
+    # dict.fromkeys: two branches of a schema may fail the same way.
+    schema_problems = list(dict.fromkeys(_schema_problem(node, error) for error in errors))
     if schema_problems:
         raise ScenarioError(sorted(schema_problems, key=lambda p: (p.line, p.column)))
-    builder = _Builder(node)
+    builder = _Builder(node, source or str(document.get("name", default_name)))
     scenario = builder.build(document, default_name)
     if builder.problems:
         raise ScenarioError(sorted(builder.problems, key=lambda p: (p.line, p.column)))
@@ -216,12 +284,21 @@ def _child(node: yaml.Node | None, part: Any) -> yaml.Node | None:
 class _Builder:
     """Turns a schema-valid document into a Scenario, collecting semantic problems."""
 
-    def __init__(self, node: yaml.Node | None) -> None:
+    def __init__(self, node: yaml.Node | None, source: str) -> None:
         self.node = node
+        self.source = source
         self.problems: list[Problem] = []
 
     def fail(self, path: Sequence[Any], message: str) -> None:
         self.problems.append(_problem_at(self.node, path, message))
+
+    def origin(self, path: Sequence[Any]) -> str:
+        """``"file.yaml:14"``: where the rule at ``path`` starts ("" without a text)."""
+        return f"{self.source}:{_position(self.node, path)[0]}" if self.node else ""
+
+    def strict(self, section: str, index: int, spec: Mapping[str, Any]) -> None:
+        for where, message in rule_problems(section, spec):
+            self.fail([section, index, *where], message)
 
     def build(self, document: Mapping[str, Any], default_name: str) -> Scenario:
         clock = document.get("clock", {})
@@ -276,12 +353,14 @@ class _Builder:
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
     def delays(self, spec: Mapping[str, Mapping[str, float]]) -> dict[Channel, dict[str, float]]:
-        from mock_efidem.domain.statuses import status_named
+        from mock_efidem.domain.statuses import CATALOGUE, status_named
 
         for channel, steps in spec.items():
+            known = [s.name for s in CATALOGUE[Channel(channel)]]
             for status in steps:
                 if status_named(Channel(channel), status) is None:
-                    self.fail(["delays", channel, status], f"{channel} has no status {status}")
+                    message = f"{channel} has no status {status}{did_you_mean(status, known)}"
+                    self.fail(["delays", channel, status], message)
         return {Channel(c): dict(steps) for c, steps in spec.items()}
 
     def outcome(self, index: int, spec: Mapping[str, Any]) -> OutcomeRule:
@@ -289,16 +368,15 @@ class _Builder:
         conditions = []
         for attribute, pattern in spec.get("match", {}).items():
             if attribute not in ATTRIBUTES:
-                self.fail(
-                    [*path, "match", attribute],
-                    f"cannot match on {attribute!r}; known: {', '.join(ATTRIBUTES)}",
-                )
+                hint = did_you_mean(attribute, ATTRIBUTES)
+                self.fail([*path, "match", attribute], f"cannot match on {attribute!r}{hint}")
             conditions.append((attribute, self.matcher([*path, "match", attribute], pattern)))
         rule = OutcomeRule(
             _channels(spec["channel"]),
             tuple(conditions),
             tuple(spec["path"]),
             spec.get("detail", ""),
+            origin=self.origin(path),
         )
         for problem in rule.problems():
             self.fail([*path, "path"], problem)
@@ -334,15 +412,19 @@ class _Builder:
 
     def response(self, index: int, spec: Mapping[str, Any]) -> ResponseRule:
         fault = spec.get("fault")
+        self.strict("responses", index, spec)
         return ResponseRule(
             self.selection(["responses", index], spec),
             code=spec.get("code"),
             result=spec.get("result"),
             fault=SoapFault(**fault) if fault is not None else None,
+            allow_undocumented=spec.get("allow_undocumented", False),
+            origin=self.origin(["responses", index]),
         )
 
     def fault(self, index: int, spec: Mapping[str, Any]) -> FaultRule:
         http, soap = spec.get("http"), spec.get("soap_fault")
+        self.strict("faults", index, spec)
         return FaultRule(
             self.selection(["faults", index], spec),
             latency=_latency(spec["latency"]) if "latency" in spec else None,
@@ -351,6 +433,7 @@ class _Builder:
             reset=spec.get("reset", False),
             empty=spec.get("empty", False),
             truncate=spec.get("truncate", False),
+            origin=self.origin(["faults", index]),
         )
 
     def dqe(self, spec: Mapping[str, Any], accounts: Iterable[Mapping[str, Any]]) -> DqeConfig:

@@ -71,6 +71,10 @@ class ResponseRule:
     code: int | None = None
     result: Any = None
     fault: SoapFault | None = None
+    allow_undocumented: bool = False
+    """The scenario forces a ``code`` outside the operation's error table on purpose."""
+    origin: str = field(default="", compare=False)
+    """Where the rule was written (``"file.yaml:14"``), for messages; not what it does."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,8 @@ class FaultRule:
     reset: bool = False
     empty: bool = False
     truncate: bool = False
+    origin: str = field(default="", compare=False)
+    """Where the rule was written (``"file.yaml:14"``), for messages; not what it does."""
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,8 @@ delays:
 MEANING_PROBLEMS = [
     "3:16: responses/0/operation: bad pattern: missing ): (unclosed",
     "6:26: outcomes/0/path: sms: accepted cannot be followed by delivered",
-    "8:19: delays/email/posted: email has no status posted",
+    "8:19: delays/email/posted: email has no status posted; known: accepted, sent, delivered, "
+    "opened, clicked, soft_bounce, hard_bounce, complaint, unsubscribed",
 ]
 
 YAML_ERROR = "name: yaml\naccounts: [\n  - demo\n"

@@ -49,7 +49,7 @@ def verify_many(mock: Any, auth: dict[str, str], count: int) -> list[int]:
 
 
 def test_a_forced_code_replaces_the_send(mock, auth) -> None:
-    load(mock, "  - {operation: ENVOYER_SMS, code: -50}\n")
+    load(mock, "  - {operation: ENVOYER_SMS, code: -50, allow_undocumented: true}\n")
 
     assert mock.soap.ENVOYER_SMS(**auth, DESTINATION="0601020304", TEXTE="t") == "-50"
     assert mock.get("/messages")["count"] == 0
@@ -280,7 +280,7 @@ def test_an_account_may_be_a_glob(mock, auth) -> None:
 
 
 def test_a_rule_for_channels_picks_their_operations(mock, auth) -> None:
-    load(mock, "  - {channel: [letter, fax], code: -5}\n")
+    load(mock, "  - {channel: [letter, fax], code: -5, allow_undocumented: true}\n")
 
     assert mock.soap.STATUT_FAX(**auth, MESSAGEID="x") == -5
     assert mock.soap.COURRIER_SUIVRE(**auth, MESSAGEID="x").CODE_STATUT == -5
@@ -292,7 +292,7 @@ def test_a_rule_for_channels_picks_their_operations(mock, auth) -> None:
 def test_an_operation_may_be_a_glob_or_a_regex(mock, auth) -> None:
     load(
         mock,
-        "  - {operation: 'statut_*', code: -5}\n"
+        "  - {operation: 'statut_*', code: -5, allow_undocumented: true}\n"
         "  - {operation: {regex: '^TRANSFORMER_NU(ME|EM)RO$'}, result: forced}\n",
     )
 

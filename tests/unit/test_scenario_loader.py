@@ -41,7 +41,7 @@ responses:
   - operation: {regex: "^STATUT_(SMS|EMAIL)$"}
     channel: sms
     account: shop
-    when: {MESSAGEID: {exact: QA-5}, TEXTE: "*x*"}
+    when: {MESSAGEID: {exact: QA-5}, UTILISATEUR: "*x*"}
     after: 1
     every: 2
     times: 3
@@ -52,10 +52,10 @@ responses:
 faults:
   - {operation: "*", latency: 0.25}
   - {operation: "ENVOYER_*", latency: {uniform: [0.1, 0.2]}, http: {status: 503, body: busy}}
-  - {operation: X, latency: {normal: {mean: 1, stddev: 0.1}}, reset: true}
-  - {operation: X, latency: {exponential: {mean: 2}}, empty: true}
-  - {operation: X, latency: {fixed: 0.5}, truncate: true}
-  - {operation: X, soap_fault: {message: boom}}
+  - {operation: RAPPORT, latency: {normal: {mean: 1, stddev: 0.1}}, reset: true}
+  - {operation: RAPPORT, latency: {exponential: {mean: 2}}, empty: true}
+  - {operation: RAPPORT, latency: {fixed: 0.5}, truncate: true}
+  - {operation: RAPPORT, soap_fault: {message: boom}}
 dqe:
   latency_seconds: 0.1
   dead_domains: [Dead.Example]
@@ -114,7 +114,7 @@ def test_a_full_document_builds_the_call_rules() -> None:
     assert selection.account == Matcher("exact", "shop")
     assert selection.when == (
         ("MESSAGEID", Matcher("exact", "QA-5")),
-        ("TEXTE", Matcher("glob", "*x*")),
+        ("UTILISATEUR", Matcher("glob", "*x*")),
     )
     assert (selection.after, selection.every, selection.times, selection.probability) == (
         1,
@@ -211,10 +211,10 @@ def test_an_unreadable_file_is_one_problem(tmp_path: Path) -> None:
             "responses/0/operation: bad pattern: missing ]: [",
         ),
         (
-            "faults:\n  - {when: {A: {regex: '(?P<'}}, reset: true}\n",
+            "faults:\n  - {when: {TEXTE: {regex: '(?P<'}}, reset: true}\n",
             2,
-            16,
-            "faults/0/when/A: bad pattern: ",
+            20,
+            "faults/0/when/TEXTE: bad pattern: ",
         ),
         (
             "outcomes:\n  - {channel: sms, match: {colour: red}, path: [sent_to_operator]}\n",
@@ -223,10 +223,10 @@ def test_an_unreadable_file_is_one_problem(tmp_path: Path) -> None:
             "outcomes/0/match/colour: cannot match on 'colour'",
         ),
         (
-            "outcomes:\n  - {channel: fax, path: [sending, delivered]}\n",
+            "outcomes:\n  - {channel: fax, path: [sending, queued]}\n",
             2,
             26,
-            "outcomes/0/path: fax: sending cannot be followed by delivered",
+            "outcomes/0/path: fax: sending cannot be followed by queued",
         ),
         ("name: [unclosed\n", 2, 1, "not valid YAML: "),
         ("- a list\n", 1, 1, "a scenario is a mapping of sections"),
