@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mock_efidem import __version__
 from mock_efidem.collector import FreezeOldMessages
@@ -22,6 +22,12 @@ from mock_efidem.settings import (
     DEFAULT_PORT,
     Settings,
 )
+
+if TYPE_CHECKING:
+    from mock_efidem.scenario.loader import Problem
+    from mock_efidem.scenario.model import Scenario
+    from mock_efidem.scenario.watch import ScenarioWatcher
+    from mock_efidem.server import MockServer
 
 CANONICAL_PUBLIC_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}/soap"
 
@@ -40,7 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
     option = _EnvironmentOptions(serve)
     option("--host", DEFAULT_HOST, str, "address to listen on")
     option("--port", DEFAULT_PORT, _port, "port; 0 takes a free one")
-    option("--scenario", None, Path, "a scenario YAML file")
+    option("--scenario", None, _scenario, "a scenario YAML file, or a shipped scenario's name")
+    option(
+        "--watch",
+        False,
+        _yes_no,
+        "reload the --scenario file when it changes",
+        nargs="?",
+        const=True,
+        metavar="yes|no",
+    )
     option("--namespace", DEFAULT_NAMESPACE, str, "target namespace the WSDL declares")
     option("--public-url", None, str, "the address the WSDL announces; none: each request's")
     option("--seed", None, int, "seed for ids and generated data")
@@ -59,8 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="let spyne's own log through at --log-level (it stays at WARNING otherwise)",
     )
 
-    check = commands.add_parser("check", help="validate scenario files")
-    check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    check = commands.add_parser("check", help="validate scenario files (or shipped names)")
+    check.add_argument("files", nargs="+", metavar="FILE")
 
     wsdl = commands.add_parser("wsdl", help="print the WSDL (to regenerate wsdl/efidem.wsdl)")
     wsdl.add_argument("--namespace", default=DEFAULT_NAMESPACE, help="target namespace")
@@ -77,7 +92,9 @@ class _EnvironmentOptions:
     def __init__(self, parser: argparse.ArgumentParser) -> None:
         self.parser = parser
 
-    def __call__(self, flag: str, default: Any, kind: Callable[[str], Any], text: str) -> None:
+    def __call__(
+        self, flag: str, default: Any, kind: Callable[[str], Any], text: str, **more: Any
+    ) -> None:
         variable = "MOCK_EFIDEM_" + flag.removeprefix("--").replace("-", "_").upper()
         given = os.environ.get(variable)
         shown = "none" if default is None else default
@@ -86,6 +103,7 @@ class _EnvironmentOptions:
             type=kind,
             default=given if given not in (None, "") else default,
             help=f"{text} (env {variable}; default {shown})".replace("%", "%%"),
+            **more,
         )
 
 
@@ -96,6 +114,27 @@ def _log_level(text: str) -> str:
     if text.upper() not in LOG_LEVELS:
         raise argparse.ArgumentTypeError(f"must be one of {', '.join(LOG_LEVELS)}, not {text!r}")
     return text.upper()
+
+
+def _scenario(text: str) -> Path | str:
+    """A scenario file, else a shipped scenario's name."""
+    from mock_efidem.scenario.loader import ScenarioError, resolve_scenario
+
+    try:
+        return resolve_scenario(text)
+    except ScenarioError as error:
+        raise argparse.ArgumentTypeError(error.problems[0].message) from None
+
+
+YES, NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _yes_no(text: str) -> bool:
+    if text.lower() not in (*YES, *NO):
+        raise argparse.ArgumentTypeError(
+            f"must be yes or no (or 1/0, true/false, on/off), not {text!r}"
+        )
+    return text.lower() in YES
 
 
 def _port(text: str) -> int:
@@ -126,24 +165,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _print_wsdl(arguments)
     if arguments.command == "check":
         return _check(arguments.files)
+    if arguments.watch and not isinstance(arguments.scenario, Path):
+        message = "--watch needs --scenario FILE (a file: a shipped scenario never changes)"
+        print(f"mock-efidem serve: error: {message}", file=sys.stderr)
+        return 2  # a usage error, as argparse's own
     return _serve(arguments)
 
 
-def _check(files: Sequence[Path]) -> int:
+def _check(files: Sequence[str]) -> int:
     """Each problem as FILE:LINE:COLUMN: message; exit 1 if any file has one."""
     from mock_efidem.scenario.loader import ScenarioError, load_file
 
     failed = False
-    for path in files:
+    for given in files:
         try:
-            scenario = load_file(path)
+            scenario = load_file(given)
         except ScenarioError as error:
             failed = True
             for problem in error.problems:
-                print(f"{path}:{problem}", file=sys.stderr)
+                print(_placed(given, problem), file=sys.stderr)
             continue
-        print(f"{path}: ok (scenario {scenario.name!r})")
+        print(f"{given}: ok (scenario {scenario.name!r})")
     return 1 if failed else 0
+
+
+def _placed(given: str | Path, problem: Problem) -> str:
+    """FILE:LINE:COLUMN: message, or FILE: message for the file as a whole."""
+    return f"{given}:{problem}" if problem.line else f"{given}: {problem.message}"
 
 
 def _print_wsdl(arguments: argparse.Namespace) -> int:
@@ -169,7 +217,8 @@ def _serve(arguments: argparse.Namespace) -> int:
     settings = Settings(
         host=arguments.host,
         port=arguments.port,
-        scenario=arguments.scenario,
+        # A shipped scenario's name as a Path: loading resolves it like a file's path.
+        scenario=Path(arguments.scenario) if arguments.scenario is not None else None,
         namespace=arguments.namespace,
         public_url=arguments.public_url,
         seed=arguments.seed,
@@ -178,11 +227,13 @@ def _serve(arguments: argparse.Namespace) -> int:
         idle_timeout=arguments.idle_timeout,
         admin_token=arguments.admin_token,
     )
+    # Before the first load: an edit made while it loads is reloaded.
+    watcher = _watcher(arguments.scenario) if arguments.watch else None
     try:
         server = MockServer(settings)
     except ScenarioError as error:
         for problem in error.problems:
-            print(f"{settings.scenario}:{problem}", file=sys.stderr)
+            print(_placed(arguments.scenario, problem), file=sys.stderr)
         return 2
     # Installed before the listening line: a supervisor may stop us right after it.
     signal.signal(signal.SIGTERM, lambda *_: server.stop())
@@ -195,6 +246,9 @@ def _serve(arguments: argparse.Namespace) -> int:
         )
         return 2
     FreezeOldMessages(lambda: len(server.world.backend.store)).install()
+    if watcher is not None:
+        watcher.on_loaded = _reloading(server, arguments.scenario)  # the server exists now
+        watcher.start()
     print(f"mock-efidem listening on {server.base_url}", flush=True)
     print(f"  SOAP endpoint {server.soap_url} (WSDL: {server.soap_url}?wsdl)", flush=True)
     try:
@@ -202,3 +256,18 @@ def _serve(arguments: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         server.stop()
     return 0
+
+
+def _watcher(path: Path) -> ScenarioWatcher:
+    """Watching from now on; what it loads goes nowhere until ``on_loaded`` is set."""
+    from mock_efidem.scenario.watch import ScenarioWatcher, log_broken
+
+    return ScenarioWatcher(path, on_loaded=lambda scenario: None, on_broken=log_broken(path))
+
+
+def _reloading(server: MockServer, path: Path) -> Callable[[Scenario], None]:
+    def reload(scenario: Scenario) -> None:
+        server.world.load(scenario)
+        logging.getLogger(__name__).info("%s: reloaded (scenario %r)", path, scenario.name)
+
+    return reload
