@@ -106,6 +106,23 @@ def test_check_accepts_every_shipped_scenario_by_name() -> None:
     ]
 
 
+def test_the_readmes_check_example_is_what_check_prints() -> None:
+    """README: the ```yaml block of tests/scenarios/broken.yaml, then `check`'s output."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ mock-efidem check broken.yaml\n", 1)[1].split("```", 1)[0]
+
+    checked = subprocess.run(
+        [sys.executable, "-m", "mock_efidem", "check", "broken.yaml"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT / "tests" / "scenarios",
+    )
+
+    assert checked.returncode == 1
+    assert checked.stderr == block
+
+
 # --- what each check accepts ---------------------------------------------------------------
 
 
