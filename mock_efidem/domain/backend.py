@@ -38,6 +38,7 @@ from mock_efidem.domain.store import DEFAULT_MAX_MESSAGES, MessageStore, Page
 from mock_efidem.domain.validation import (
     DEFAULT_FORBIDDEN_SEQUENCES,
     CheckContext,
+    Culprit,
     first_failure,
 )
 
@@ -52,6 +53,10 @@ class Outcome:
     error: int | None = None
     value: Any = None
     reason: str = ""
+    culprit: Culprit | None = None
+    """With an error from the table: the field and value that broke its rule."""
+    message_ids: tuple[str, ...] = ()
+    """The messages the call created or read."""
 
     @property
     def ok(self) -> bool:
@@ -106,11 +111,11 @@ class EfidemBackend:
         context = CheckContext(fields, self.accounts, self.forbidden_sequences, self._find)
         failed = first_failure(ERROR_TABLES[operation], context)
         if failed is not None:
-            return Outcome(error=failed.code, reason=failed.meaning)
+            culprit = failed.check.culprit(context)
+            return Outcome(failed.code, reason=failed.meaning, culprit=culprit)
         assert context.account is not None  # every table checks the credentials
-        return Outcome(
-            value=HANDLERS[operation](self, ValidCall(operation, context.account, fields))
-        )
+        value = HANDLERS[operation](self, ValidCall(operation, context.account, fields))
+        return Outcome(value=value, message_ids=_touched(operation, value, context))
 
     def _find(self, account: Account, message_id: str) -> Message | None:
         found = self.store.get(account.name, message_id)
@@ -261,6 +266,14 @@ class EfidemBackend:
         wanted = code.strip()
         sent = self.store.in_arrival_order(account.name)
         return sum(len(m.recipients) for m in sent if m.billing_code == wanted)
+
+
+def _touched(operation: str, value: Any, context: CheckContext) -> tuple[str, ...]:
+    """The message a send created, or the one a status call read."""
+    if operation in SENDS:
+        return (str(value),)
+    read = context.__dict__.get("message")  # set only if the call looked a message up
+    return (read.id,) if isinstance(read, Message) else ()
 
 
 def _finished(message: Message) -> bool:
@@ -456,3 +469,5 @@ HANDLERS: Mapping[str, Handler] = {
     "add_console_user": _add_console_user,
     "remove_console_user": _remove_console_user,
 }
+SENDS = frozenset(name for name in HANDLERS if name.startswith("send_"))
+"""The operations that store a message and answer its id."""

@@ -75,8 +75,21 @@ class CheckContext:
         return self.find_message(self.account, self.text("message_id"))
 
 
+@dataclass(frozen=True)
+class Culprit:
+    """Where a call broke a rule: the field (names, list positions and attributes, as
+    ``("recipients", 2, "address")``) and the value found there."""
+
+    path: tuple[str | int, ...]
+    value: str
+
+
 class Check(Protocol):
     def violated(self, context: CheckContext) -> bool: ...
+
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        """The field and value that violate the check (asked only once it is violated)."""
+        ...
 
 
 def is_blank(value: Any) -> bool:
@@ -101,6 +114,36 @@ def first_failure(rules: Iterable[Rule], context: CheckContext) -> Rule | None:
     return next((rule for rule in rules if rule.check.violated(context)), None)
 
 
+def _path(path: str) -> tuple[str | int, ...]:
+    return tuple(path.split("."))
+
+
+def _at(path: str, context: CheckContext) -> Culprit:
+    """The value at ``path`` as the culprit (a blank one reads as "")."""
+    value = context.value(path)
+    if isinstance(value, datetime):
+        return Culprit(_path(path), value.isoformat())
+    return Culprit(_path(path), "" if value is None else str(value))
+
+
+def _first_item(
+    context: CheckContext,
+    path: str,
+    attribute: str | None,
+    many: bool,
+    wrong: Callable[[Any], bool],
+) -> Culprit | None:
+    """The first value at ``path`` (each item's ``attribute`` with ``many``) that is wrong."""
+    if not many:
+        value = context.value(path)
+        return Culprit(_path(path), str(value)) if isinstance(value, str) and wrong(value) else None
+    for index, item in enumerate(context.items(path, attribute)):
+        if isinstance(item, str) and wrong(item):
+            where = (*_path(path), index, *((attribute,) if attribute else ()))
+            return Culprit(where, item)
+    return None
+
+
 # --- the checks -------------------------------------------------------------------
 
 
@@ -111,6 +154,9 @@ class Blank:
     def violated(self, context: CheckContext) -> bool:
         return is_blank(context.value(self.path))
 
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        return _at(self.path, context)
+
 
 @dataclass(frozen=True)
 class AllBlank:
@@ -118,6 +164,9 @@ class AllBlank:
 
     def violated(self, context: CheckContext) -> bool:
         return all(is_blank(context.value(path)) for path in self.paths)
+
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        return _at(self.paths[0], context)
 
 
 @dataclass(frozen=True)
@@ -131,11 +180,19 @@ class NoneOrAnyBlank:
         items = context.items(self.path, self.attribute)
         return not items or any(is_blank(item) for item in items)
 
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        if not context.items(self.path, self.attribute):
+            return Culprit(_path(self.path), "")
+        return _first_item(context, self.path, self.attribute, True, lambda v: not v.strip())
+
 
 @dataclass(frozen=True)
 class WrongCredentials:
     def violated(self, context: CheckContext) -> bool:
         return context.account is None
+
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        return _at("user", context)  # never the password: journals are shared
 
 
 @dataclass(frozen=True)
@@ -146,6 +203,15 @@ class ForbiddenSequence:
             pattern.search(text.lower()) for text in _texts(context.fields.values())
         )
 
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        """The first field holding a sequence; the value is the sequence found."""
+        pattern = _any_of(tuple(context.forbidden_sequences))
+        for path, text in _named_texts(context.fields.items()) if pattern else ():
+            found = pattern.search(text.lower()) if pattern else None
+            if found:
+                return Culprit(path, found.group())
+        return None
+
 
 @lru_cache(maxsize=16)
 def _any_of(sequences: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -153,6 +219,20 @@ def _any_of(sequences: tuple[str, ...]) -> re.Pattern[str] | None:
     if not sequences:
         return None
     return re.compile("|".join(re.escape(s.lower()) for s in sequences))
+
+
+def _named_texts(
+    items: Iterable[tuple[str | int, Any]], prefix: tuple[str | int, ...] = ()
+) -> Iterable[tuple[tuple[str | int, ...], str]]:
+    """Every text of the fields with its path, in the order ``_texts`` reads them."""
+    for name, value in items:
+        path = (*prefix, name)
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, (list, tuple)):
+            yield from _named_texts(enumerate(value), path)
+        elif hasattr(value, "__dataclass_fields__"):
+            yield from _named_texts(vars(value).items(), path)
 
 
 def _texts(values: Iterable[Any]) -> Iterable[str]:
@@ -175,7 +255,14 @@ class InvalidAddress:
 
     def violated(self, context: CheckContext) -> bool:
         texts = context.texts(self.path, self.attribute, self.many)
-        return any(v.strip() and not is_valid_address(v.strip()) for v in texts)
+        return any(_malformed(v) for v in texts)
+
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        return _first_item(context, self.path, self.attribute, self.many, _malformed)
+
+
+def _malformed(address: str) -> bool:
+    return bool(address.strip()) and not is_valid_address(address.strip())
 
 
 @dataclass(frozen=True)
@@ -191,6 +278,12 @@ class NumberHas:
         texts = context.texts(self.path, self.attribute, self.many)
         return any(number_problem(v) is self.problem for v in texts)
 
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        def has_problem(number: str) -> bool:
+            return number_problem(number) is self.problem
+
+        return _first_item(context, self.path, self.attribute, self.many, has_problem)
+
 
 @dataclass(frozen=True)
 class NoDigits:
@@ -198,6 +291,9 @@ class NoDigits:
 
     def violated(self, context: CheckContext) -> bool:
         return not any(ch.isdigit() for ch in context.text(self.path))
+
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        return _at(self.path, context)
 
 
 @dataclass(frozen=True)
@@ -210,6 +306,9 @@ class InvalidSenderName:
         name = context.text(self.path)
         return bool(name) and (len(name) > 11 or not name.isalnum() or not name.isascii())
 
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        return _at(self.path, context)
+
 
 @dataclass(frozen=True)
 class UnknownMessage:
@@ -218,6 +317,9 @@ class UnknownMessage:
     def violated(self, context: CheckContext) -> bool:
         message = context.message
         return message is None or message.channel not in self.channels
+
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        return _at("message_id", context)
 
 
 @dataclass(frozen=True)
@@ -236,6 +338,9 @@ class UnknownRecipient:
             return message.recipient_by_reference(wanted) is None
         return message.recipient_by_address(wanted) is None
 
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        return _at(self.path, context)
+
 
 @dataclass(frozen=True)
 class PostcodeLength:
@@ -251,6 +356,9 @@ class PostcodeLength:
             return len(postcode) != 5 or not postcode.isdigit()
         return not 2 <= len(postcode) <= 10
 
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        return _at(self.path, context)
+
 
 FRANCE_NAMES = frozenset({"", "FR", "FRA", "FRANCE"})
 
@@ -264,11 +372,17 @@ class NotOneOf:
         value = context.text(self.path).upper()
         return bool(value) and value not in self.allowed
 
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        return _at(self.path, context)
+
 
 @dataclass(frozen=True)
 class FaxDisabled:
     def violated(self, context: CheckContext) -> bool:
         return context.account is not None and not context.account.fax_enabled
+
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        return _at("user", context)
 
 
 @dataclass(frozen=True)
@@ -284,6 +398,9 @@ class ConsoleUserKnown:
         known = context.text(self.path) in context.account.console_users
         return known == self.fails_if_known
 
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        return _at(self.path, context)
+
 
 @dataclass(frozen=True)
 class EndBeforeStart:
@@ -294,6 +411,9 @@ class EndBeforeStart:
         start, end = context.value(self.start), context.value(self.end)
         return isinstance(start, datetime) and isinstance(end, datetime) and end < start
 
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        return _at(self.end, context)
+
 
 @dataclass(frozen=True)
 class UnknownEsmtpCode:
@@ -301,3 +421,6 @@ class UnknownEsmtpCode:
 
     def violated(self, context: CheckContext) -> bool:
         return describe_esmtp_code(context.text(self.path)) is None
+
+    def culprit(self, context: CheckContext) -> Culprit | None:
+        return _at(self.path, context)

@@ -32,6 +32,50 @@ _DATE_AND_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0
 Element = Any  # lxml's _Element
 
 
+RECIPIENT_PARTS = {"address": "DESTINATION", "name": "NOM_DESTINATAIRE", "reference": "REFCLIENT"}
+ATTACHMENT_PARTS = {"name": "NOM", "content": "CONTENU"}
+POSTAL_NAME_PARTS = {
+    "civility": "CIVILITE",
+    "last_name": "NOM",
+    "first_name": "PRENOM",
+    "company": "RAISON_SOCIALE",
+}
+POSTAL_ADDRESS_PARTS = {
+    "line1": "ADRESSE1",
+    "line2": "ADRESSE2",
+    "line3": "ADRESSE3",
+    "postcode": "CODE_POSTAL",
+    "city": "VILLE",
+    "country": "PAYS",
+}
+PARTS_OF_TYPE = {
+    "ArrayOfDESTINATAIRE": RECIPIENT_PARTS,
+    "ArrayOfLISTE_FICHIER": ATTACHMENT_PARTS,
+    "COURRIER_DESTINATAIRE_NOM": POSTAL_NAME_PARTS,
+    "COURRIER_DESTINATAIRE_ADRESSE": POSTAL_ADDRESS_PARTS,
+}
+"""Wire element names of the domain's attributes, by the wire type holding them."""
+
+
+def wire_path(operation: SoapOperation, path: tuple[str | int, ...]) -> str:
+    """A domain field path as the caller wrote it: ``("recipients", 1, "address")`` of
+    MULTI_ENVOYER_EMAIL is ``DESTINATION[2]/DESTINATION`` (positions count from 1)."""
+    head, *rest = path
+    if head == "variables" and rest and isinstance(rest[0], int):
+        return VARIABLE_NAMES[rest[0]]
+    param = next((p for p in operation.params if p.field == head), None)
+    if param is None:
+        return str(head)
+    parts = [param.wire]
+    names = PARTS_OF_TYPE.get(param.wire_type, {})
+    for step in rest:
+        if isinstance(step, int):
+            parts[-1] += f"[{step + 1}]"
+        else:
+            parts.append(names.get(step, step))
+    return "/".join(parts)
+
+
 class WrongValue(ValueError):
     """A value that is not of its element's type: a Client.ValidationError fault."""
 
@@ -119,7 +163,10 @@ def _attachments(element: Element | None) -> tuple[Attachment, ...]:
     found = []
     for item in _items(element):
         fields = _children(item)
-        attachment = Attachment(_text(fields.get("NOM")), _binary(fields.get("CONTENU")))
+        attachment = Attachment(
+            _text(fields.get(ATTACHMENT_PARTS["name"])),
+            _binary(fields.get(ATTACHMENT_PARTS["content"])),
+        )
         if attachment.name.strip() or attachment.content:
             found.append(attachment)
     return tuple(found)
@@ -131,9 +178,7 @@ def _recipients(element: Element | None) -> tuple[RecipientInput, ...]:
         fields = _children(item)
         found.append(
             RecipientInput(
-                address=_text(fields.get("DESTINATION")),
-                name=_text(fields.get("NOM_DESTINATAIRE")),
-                reference=_text(fields.get("REFCLIENT")),
+                **{part: _text(fields.get(wire)) for part, wire in RECIPIENT_PARTS.items()},
                 variables=tuple(_text(fields.get(name)) for name in VARIABLE_NAMES),
             )
         )
@@ -144,17 +189,16 @@ def _postal_name(element: Element | None) -> PostalName | None:
     if not _present(element):
         return None
     fields = _children(element)
-    return PostalName(
-        *(_text(fields.get(n)) for n in ("CIVILITE", "NOM", "PRENOM", "RAISON_SOCIALE"))
-    )
+    return PostalName(**{part: _text(fields.get(w)) for part, w in POSTAL_NAME_PARTS.items()})
 
 
 def _postal_address(element: Element | None) -> PostalAddress | None:
     if not _present(element):
         return None
     fields = _children(element)
-    names = ("ADRESSE1", "ADRESSE2", "ADRESSE3", "CODE_POSTAL", "VILLE", "PAYS")
-    return PostalAddress(*(_text(fields.get(n)) for n in names))
+    return PostalAddress(
+        **{part: _text(fields.get(wire)) for part, wire in POSTAL_ADDRESS_PARTS.items()}
+    )
 
 
 READERS: dict[str, Callable[[Element | None], Any]] = {
