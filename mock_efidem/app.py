@@ -1,8 +1,9 @@
 """Routing: /_mock/ to the control API, the DQE paths to DQE, everything else to SOAP.
 
 Any path the mock does not reserve answers as the SOAP endpoint, so that a client
-configured with the production address works by changing host and port only. SOAP
-and DQE calls pass through the scenario's faults on their way in.
+configured with the production address works by changing host and port only. Every
+call passes the recorder (the journal and the access log); SOAP and DQE calls pass
+through the scenario's faults on their way in.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from werkzeug.wrappers import Request, Response
 from mock_efidem.control.answers import json_error
 from mock_efidem.control.api import PREFIX, ControlApi
 from mock_efidem.control.waiting import WaitingRoom
-from mock_efidem.dqe.paths import is_dqe_path
-from mock_efidem.soap.endpoint import BODY_KEY, SoapEndpoint, StartResponse, WSGIEnvironment
+from mock_efidem.dqe.paths import DQE_OPERATIONS, is_dqe_path
+from mock_efidem.recording import Recorder, read_body, record_of
+from mock_efidem.scenario.model import CallFacts
+from mock_efidem.soap.endpoint import SoapEndpoint, StartResponse, WSGIEnvironment
+from mock_efidem.soap.service import FACTS_KEY
 from mock_efidem.traffic import FaultInjector, WsgiApp, dqe_facts, soap_facts
 from mock_efidem.world import World
 
@@ -41,6 +45,7 @@ class MockApplication:
         self.control = ControlApi(world, waiting_room)
         self._dqe: WsgiApp | None = None
         self.faults = FaultInjector(world)
+        self._recorder = Recorder(lambda: world.journal, self._route, protocol_of)
 
     @property
     def dqe(self) -> WsgiApp:
@@ -49,32 +54,32 @@ class MockApplication:
             from mock_efidem.dqe.http import DqeEndpoints
 
             world = self.world
-            self._dqe = DqeEndpoints(world.journal, lambda: world.dqe_config)
+            self._dqe = DqeEndpoints(lambda: world.dqe_config)
         return self._dqe
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "") or "/"
-        if path == PREFIX or path.startswith(PREFIX + "/"):
+        return self._recorder(environ, start_response)
+
+    def _route(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        protocol = protocol_of(environ.get("PATH_INFO", "") or "/")
+        if protocol == "control":
             return self._control(environ, start_response)
-        if is_dqe_path(path):
+        if protocol == "dqe":
             return self._dqe_call(environ, start_response)
         if environ.get("REQUEST_METHOD") == "POST":
-            call = self.soap.parsed_call(environ, _read_body(environ))
-            return self.faults(lambda: soap_facts(call), environ, start_response, self.soap)
+            call = self.soap.parsed_call(environ, read_body(environ))
+            _note_facts(environ, soap_facts(call))
+            return self.faults(environ, start_response, self.soap)
         return self.soap(environ, start_response)
 
     def _dqe_call(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        body = _read_body(environ)
+        body = read_body(environ)
         try:
-            return self.faults(
-                lambda: dqe_facts(Request({**environ, "wsgi.input": io.BytesIO(body)})),
-                environ,
-                start_response,
-                self.dqe,
-            )
-        except HTTPException as refused:  # e.g. a form of more than 1,000 parts
-            answer = Response(refused.description, refused.code, content_type="text/plain")
-            return answer(environ, start_response)
+            facts = dqe_facts(Request({**environ, "wsgi.input": io.BytesIO(body)}))
+        except HTTPException:  # e.g. a form of 1,000+ parts: DQE's endpoint answers it
+            facts = CallFacts("dqe", DQE_OPERATIONS.get(environ.get("PATH_INFO", ""), ""), "")
+        _note_facts(environ, facts)
+        return self.faults(environ, start_response, self.dqe)
 
     def _control(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -86,10 +91,19 @@ class MockApplication:
         return Response.force_type(response)(environ, start_response)
 
 
-def _read_body(environ: WSGIEnvironment) -> bytes:
-    """Read the body once: the endpoints find it in the environ, and a fresh stream."""
-    body = Request(environ).get_data()
-    environ[BODY_KEY] = body
-    environ["wsgi.input"] = io.BytesIO(body)
-    environ["CONTENT_LENGTH"] = str(len(body))
-    return body
+def protocol_of(path: str) -> str:
+    if path == PREFIX or path.startswith(PREFIX + "/"):
+        return "control"
+    return "dqe" if is_dqe_path(path) else "soap"
+
+
+def _note_facts(environ: WSGIEnvironment, facts: CallFacts) -> None:
+    """The call's facts, for the scenario's rules and for the journal."""
+    environ[FACTS_KEY] = facts
+    record = record_of(environ)
+    if record is not None:
+        record.operation, record.account, record.fields = (
+            facts.operation,
+            facts.account,
+            facts.values,
+        )

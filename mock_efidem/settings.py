@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mock_efidem.domain.store import DEFAULT_MAX_MESSAGES
+from mock_efidem.journal import DEFAULT_BODY_LIMIT, DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -33,6 +34,12 @@ class Settings:
     """Required as ``Authorization: Bearer`` on /_mock/ (but its health check) when set."""
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     """Seconds a kept-alive connection may sit idle (no call in progress) before closing."""
+    journal_size: int = DEFAULT_MAX_ENTRIES
+    """Calls the journal keeps; the oldest go first."""
+    journal_bytes: int = DEFAULT_MAX_BYTES
+    """What the journal's entries may weigh in all (bodies, headers, fields)."""
+    journal_body_limit: int = DEFAULT_BODY_LIMIT
+    """Each request and response body is kept up to this size (the full size is noted)."""
 
     @property
     def public_host(self) -> str:

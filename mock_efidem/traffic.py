@@ -21,7 +21,8 @@ from lxml import etree
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem.dqe.paths import DQE_OPERATIONS, FAULT_LATENCY_KEY
-from mock_efidem.scenario.model import CallFacts, FaultRule
+from mock_efidem.recording import CallRecord, record_of
+from mock_efidem.scenario.model import CallFacts, FaultRule, ResponseRule
 from mock_efidem.soap.endpoint import soap_fault, version_of
 from mock_efidem.soap.envelope import NotACall, SoapCall
 from mock_efidem.soap.operations import WIRE_CHANNELS
@@ -69,21 +70,20 @@ class FaultInjector:
         self.world = world
 
     def __call__(
-        self,
-        read_facts: Callable[[], CallFacts],
-        environ: WSGIEnvironment,
-        start_response: StartResponse,
-        downstream: WsgiApp,
+        self, environ: WSGIEnvironment, start_response: StartResponse, downstream: WsgiApp
     ) -> Iterable[bytes]:
-        scenario = self.world.scenario
-        if not (scenario.faults or scenario.responses):
-            return downstream(environ, start_response)  # nothing to match: no parsing
-        facts = environ[FACTS_KEY] = read_facts()
-        chosen = [f for f in scenario.faults if self.world.rules.applies(f, facts)]
+        faults = self.world.faults
+        facts = environ.get(FACTS_KEY)
+        if not faults or not isinstance(facts, CallFacts):
+            return downstream(environ, start_response)
+        chosen = [f for f in faults if self.world.rules.applies(f, facts)]
         if not chosen:
             return downstream(environ, start_response)
         self._delay(chosen, facts, environ)
         effect = next((f for f in chosen if _has_effect(f)), None)
+        record = record_of(environ)
+        if record is not None:
+            record.why = rule_why(self.world, effect or chosen[0])
         if effect is None:
             return downstream(environ, start_response)
         return self._effect(effect, environ, start_response, downstream)
@@ -104,26 +104,48 @@ class FaultInjector:
         start_response: StartResponse,
         downstream: WsgiApp,
     ) -> Iterable[bytes]:
+        record = record_of(environ)
         if fault.reset:
+            _note(record, "reset", "the connection was reset (RST) by a fault rule: no answer")
             _reset_connection(environ)
             # The server writes this into the void and closes quietly.
             start_response("200 OK", [("Content-Length", "0")])
             return []
         if fault.empty:
+            _note(record, "empty", "an empty answer, sent by a fault rule")
             return Response(b"", 200, content_type="text/xml; charset=utf-8")(
                 environ, start_response
             )
         if fault.http is not None:
             answer = fault.http
+            _note(record, str(answer.status), "")
             return Response(answer.body, answer.status, content_type=answer.content_type)(
                 environ, start_response
             )
         if fault.soap_fault is not None:
             forced = fault.soap_fault
+            _note(record, "fault", "")
             return soap_fault(forced.code, forced.message, version=version_of(environ))(
                 environ, start_response
             )
-        return _truncated(environ, start_response, downstream)
+        _note(record, "", "the answer was cut in the middle by a fault rule")
+        cut = _truncated(environ, start_response, downstream)
+        if record is not None:  # the rule cut the answer; what the answer said, and why
+            answer_why, record.why = record.why, rule_why(self.world, fault)
+            if answer_why is not None and answer_why != record.why:
+                record.why["answer"] = answer_why
+        return cut
+
+
+def rule_why(world: World, rule: ResponseRule | FaultRule) -> dict[str, Any]:
+    """Which scenario (or run-time) rule decided the call, and where it was written."""
+    return world.rule_summary(rule)
+
+
+def _note(record: CallRecord | None, result: str, note: str) -> None:
+    if record is not None:
+        record.result = result or record.result
+        record.note = note
 
 
 def _has_effect(fault: FaultRule) -> bool:

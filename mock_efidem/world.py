@@ -1,26 +1,51 @@
-"""Everything one mock instance holds: the scenario, the Efidem backend, the DQE
-configuration, the call rules' counters and the request journal.
+"""Everything one mock instance holds: the scenario, the rules added at run time,
+the Efidem backend, the DQE configuration, the call rules' counters and the request
+journal.
 
 Like moto's backends, a reset re-runs the constructor from the current scenario, so
-the start state is exactly what a fresh instance has.
+the start state is exactly what a fresh instance has: added rules are gone too.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from mock_efidem.domain.backend import EfidemBackend
 from mock_efidem.domain.clock import Clock
 from mock_efidem.domain.lifecycle import LifecycleSettings
+from mock_efidem.domain.outcomes import OutcomeRule
 from mock_efidem.journal import Journal
 from mock_efidem.scenario.loader import load_file, load_text
-from mock_efidem.scenario.model import CallFacts, ResponseRule, RuleState, Scenario
+from mock_efidem.scenario.model import CallFacts, FaultRule, ResponseRule, RuleState, Scenario
 from mock_efidem.settings import Settings
 
 DEFAULT_SCENARIO = "default.yaml"
+
+AnyRule = ResponseRule | FaultRule | OutcomeRule
+
+
+@dataclass(frozen=True)
+class PlacedRule:
+    """A rule where it applies: the scenario's (``responses/0``) or added (``r1``)."""
+
+    id: str
+    section: str
+    rule: AnyRule
+    document: object = None
+    """As posted, for an added rule."""
+
+    @property
+    def added(self) -> bool:
+        return self.document is not None
+
+    def summary(self) -> dict[str, object]:
+        origin = getattr(self.rule, "origin", "") or ("added at run time" if self.added else "")
+        return {"section": self.section, "rule": self.id, "origin": origin}
 
 
 def shipped_scenario_text(name: str) -> str:
@@ -43,8 +68,11 @@ def scenario_of(settings: Settings) -> Scenario:
 class World:
     def __init__(self, settings: Settings, scenario: Scenario | None = None) -> None:
         self.settings = settings
-        self.journal = Journal()
+        self.journal = Journal(
+            settings.journal_size, settings.journal_bytes, settings.journal_body_limit
+        )
         self._lock = threading.Lock()
+        self._added_ids = itertools.count(1)
         self.scenario = scenario if scenario is not None else scenario_of(settings)
         self._start()
 
@@ -68,10 +96,54 @@ class World:
         self.dqe_config = scenario.dqe
         # The rules draw from the effective seed: the command line's wins.
         self.rules = RuleState(replace(scenario, seed=self.seed))
+        self._added: list[PlacedRule] = []
+        self._place_rules()
+
+    def _place_rules(self) -> None:
+        """Every rule in the order it applies: added ones (newest first), then the
+        scenario's; the sections' tuples are what each call reads."""
+        scenario = self.scenario
+        sections: tuple[tuple[str, tuple[AnyRule, ...]], ...] = (
+            ("responses", scenario.responses),
+            ("faults", scenario.faults),
+            ("outcomes", scenario.outcome_rules),
+        )
+        written = [
+            PlacedRule(f"{section}/{index}", section, rule)
+            for section, rules in sections
+            for index, rule in enumerate(rules)
+        ]
+        self.placed = [*reversed(self._added), *written]
+        self._by_rule = {id(p.rule): p for p in self.placed}
+        self.responses = tuple(_rules_of(self.placed, "responses", ResponseRule))
+        self.faults = tuple(_rules_of(self.placed, "faults", FaultRule))
+        self.backend.lifecycle.rules = tuple(_rules_of(self.placed, "outcomes", OutcomeRule))
 
     def forced_response(self, facts: CallFacts) -> ResponseRule | None:
-        """The first of the scenario's forced responses that applies to this call."""
-        return next((r for r in self.scenario.responses if self.rules.applies(r, facts)), None)
+        """The first forced response (added, then the scenario's) that applies to this call."""
+        return next((r for r in self.responses if self.rules.applies(r, facts)), None)
+
+    def rule_summary(self, rule: AnyRule) -> dict[str, object]:
+        placed = self._by_rule.get(id(rule))
+        return placed.summary() if placed is not None else {"section": "?", "rule": "?"}
+
+    def add_rule(self, section: str, rule: AnyRule, document: object) -> PlacedRule:
+        with self._lock:
+            placed = PlacedRule(f"r{next(self._added_ids)}", section, rule, document)
+            self.rules.add(rule, placed.id)
+            self._added.append(placed)
+            self._place_rules()
+            return placed
+
+    def remove_rule(self, rule_id: str) -> bool:
+        with self._lock:
+            removed = [p for p in self._added if p.id == rule_id]
+            if not removed:
+                return False
+            self._added.remove(removed[0])
+            self.rules.forget(removed[0].rule)
+            self._place_rules()
+            return True
 
     def load(self, scenario: Scenario) -> None:
         """Replace the scenario: the world restarts from it (the journal is kept)."""
@@ -88,3 +160,7 @@ class World:
             self.backend.store.clear(account)
             self.backend.accounts.forget_console_users(account)
             self.journal.clear(account)
+
+
+def _rules_of(placed: list[PlacedRule], section: str, kind: type[AnyRule]) -> list[Any]:
+    return [p.rule for p in placed if p.section == section and isinstance(p.rule, kind)]

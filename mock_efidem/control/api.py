@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import math
 import mimetypes
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -28,15 +29,22 @@ from mock_efidem.domain.backend import DEFAULT_PAGE_SIZE
 from mock_efidem.domain.lifecycle import POLLS_MODE, TIME_MODE, IllegalTransition, UnknownStatus
 from mock_efidem.domain.models import Channel, Message, Recipient
 from mock_efidem.domain.queries import MessageQuery
-from mock_efidem.scenario.loader import ScenarioError, load_text
-from mock_efidem.world import World
+from mock_efidem.journal import JournalQuery
+from mock_efidem.recording import CallRecord, record_of
+from mock_efidem.scenario.loader import ScenarioError, load_rule, load_text
+from mock_efidem.world import PlacedRule, World
 
 PREFIX = "/_mock"
 MAX_WAIT_SECONDS = 60.0
 MAX_PAGE_SIZE = 1000
 MESSAGE_FILTERS = ("channel", "account", "recipient", "status", "refclient")
-JOURNAL_FILTERS = ("account", "operation", "protocol", "result")
+JOURNAL_FILTERS = (
+    "protocol", "operation", "account", "result", "http_status", "since", "message_id",
+)  # fmt: skip
+FIELD_FILTER = "field."
 PAGING = ("limit", "before", "wait")
+QUIET = frozenset({"health", "journal", "journal_entry", "journal_count"})
+"""Calls not journalled: reading the journal must not change it; health is polled."""
 CHANNELS = tuple(channel.value for channel in Channel)
 
 URLS = Map(
@@ -59,6 +67,10 @@ URLS = Map(
         Rule(f"{PREFIX}/clock/mode", endpoint="mode", methods=["POST"]),
         Rule(f"{PREFIX}/statuses", endpoint="statuses", methods=["GET"]),
         Rule(f"{PREFIX}/journal", endpoint="journal", methods=["GET"]),
+        Rule(f"{PREFIX}/journal/count", endpoint="journal_count", methods=["GET"]),
+        Rule(f"{PREFIX}/journal/<int:entry_id>", endpoint="journal_entry", methods=["GET"]),
+        Rule(f"{PREFIX}/rules", endpoint="rules", methods=["GET", "POST"]),
+        Rule(f"{PREFIX}/rules/<rule_id>", endpoint="rule", methods=["GET", "DELETE"]),
         Rule(f"{PREFIX}/reset", endpoint="reset", methods=["POST"]),
         Rule(f"{PREFIX}/scenario", endpoint="scenario", methods=["GET", "POST", "PUT"]),
     ],
@@ -75,8 +87,8 @@ class ControlApi:
             name: getattr(self, name)
             for name in (
                 "health", "messages", "message", "force", "clock", "advance", "freeze",
-                "unfreeze", "mode", "statuses", "journal", "reset", "scenario",
-                "attachment", "inbox", "inbox_message",
+                "unfreeze", "mode", "statuses", "journal", "journal_count", "journal_entry",
+                "rules", "rule", "reset", "scenario", "attachment", "inbox", "inbox_message",
             )
         }  # fmt: skip
 
@@ -86,8 +98,11 @@ class ControlApi:
             return refusal
         if request.path == LOGIN_PATH and request.method == "POST":
             return self.guard.login(request)
+        record = record_of(request.environ)
         try:
             endpoint, arguments = URLS.bind_to_environ(request.environ).match()
+            if record is not None:
+                _tell(record, endpoint, arguments)
             return self._views[endpoint](request, **arguments)
         except HTTPException as error:
             return json_error(error.code or 500, error.description or error.name)
@@ -212,11 +227,59 @@ class ControlApi:
     # --- journal and reset ---------------------------------------------------------
 
     def journal(self, request: Request) -> Response:
-        _only(request, JOURNAL_FILTERS)
-        wanted = {key: request.args[key] for key in JOURNAL_FILTERS if request.args.get(key)}
-        entries = [e.to_json() for e in self.world.journal.entries()]
-        chosen = [e for e in entries if all(str(e[k]) == v for k, v in wanted.items())]
-        return json_response({"count": len(chosen), "entries": chosen})
+        """Entries newest first, a page of ``limit`` below the id ``before``."""
+        query = _journal_query(request, PAGING[:2])
+        limit = _whole(request.args.get("limit"), "limit", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+        before = _whole(request.args.get("before"), "before", None, 2**62)
+        page = self.world.journal.find_page(query, limit, before)
+        return json_response(
+            {
+                "count": len(page.entries),
+                "total": page.total,
+                "next": page.next_cursor,
+                "entries": [e.to_json() for e in page.entries],
+            }
+        )
+
+    def journal_count(self, request: Request) -> Response:
+        return json_response({"count": self.world.journal.count(_journal_query(request, ()))})
+
+    def journal_entry(self, request: Request, entry_id: int) -> Response:
+        entry = self.world.journal.get(entry_id)
+        if entry is None:
+            raise NotFound(f"the journal has no entry {entry_id} (or no longer)")
+        return json_response(entry.to_json())
+
+    # --- rules added at run time ----------------------------------------------------
+
+    def rules(self, request: Request) -> Response:
+        """GET: every rule in the order it applies; POST: add one before the scenario's."""
+        if request.method == "GET":
+            return json_response({"rules": [_rule_json(p) for p in self.world.placed]})
+        body = _json_body(request)
+        unknown = sorted(set(body) - {"section", "rule"})
+        if unknown:
+            raise BadRequest(f"unknown key {', '.join(unknown)}; give section and rule")
+        section = str(body.get("section"))
+        try:
+            rule = load_rule(section, body.get("rule"))
+        except ScenarioError as error:
+            return _invalid("invalid rule; nothing was added", error)
+        placed = self.world.add_rule(section, rule, body.get("rule"))
+        return json_response(_rule_json(placed), 201)
+
+    def rule(self, request: Request, rule_id: str) -> Response:
+        placed = next((p for p in self.world.placed if p.id == rule_id), None)
+        if placed is None:
+            raise NotFound(f"no rule {rule_id}; GET {PREFIX}/rules lists them")
+        if request.method == "GET":
+            return json_response(_rule_json(placed))
+        if not placed.added:
+            raise Conflict(f"{rule_id} is the scenario's; only rules added at run time go")
+        self.world.remove_rule(rule_id)
+        return json_response({"deleted": rule_id})
+
+    # --- reset and scenario ------------------------------------------------------------
 
     def reset(self, request: Request) -> Response:
         account = _string(_json_body(request), "account") or None
@@ -229,14 +292,7 @@ class ControlApi:
             try:
                 loaded = load_text(request.get_data(as_text=True), default_name="posted")
             except ScenarioError as error:
-                return json_response(
-                    {
-                        "error": "invalid scenario; the current one stays",
-                        "status": 400,
-                        "problems": [asdict(p) for p in error.problems],
-                    },
-                    400,
-                )
+                return _invalid("invalid scenario; the current one stays", error)
             self.world.load(loaded)
         scenario = self.world.scenario
         return json_response(
@@ -250,6 +306,56 @@ class ControlApi:
                 "faults": len(scenario.faults),
             }
         )
+
+
+def _invalid(what: str, error: ScenarioError) -> Response:
+    problems = [asdict(p) for p in error.problems]
+    return json_response({"error": what, "status": 400, "problems": problems}, 400)
+
+
+def _rule_json(placed: PlacedRule) -> dict[str, Any]:
+    return {**placed.summary(), "id": placed.id, "added": placed.added, "rule": placed.document}
+
+
+def _tell(record: CallRecord, endpoint: str, arguments: Mapping[str, Any]) -> None:
+    record.operation = endpoint
+    record.quiet = endpoint in QUIET
+    if "message_id" in arguments:
+        record.message_ids.append(str(arguments["message_id"]))
+
+
+def _journal_query(request: Request, paging: tuple[str, ...]) -> JournalQuery:
+    fields = tuple(
+        (key.removeprefix(FIELD_FILTER), value)
+        for key, value in request.args.items(multi=True)
+        if key.startswith(FIELD_FILTER) and key != FIELD_FILTER
+    )
+    accepted = (*JOURNAL_FILTERS, *paging)
+    unknown = sorted(k for k in set(request.args) - set(accepted) if not k.startswith(FIELD_FILTER))
+    if unknown:
+        raise BadRequest(
+            f"unknown parameter {', '.join(unknown)}; accepted: {', '.join(accepted)} "
+            f"and {FIELD_FILTER}NAME for any request field"
+        )
+    given = {key: request.args.get(key) or None for key in JOURNAL_FILTERS}
+    status = given.pop("http_status")
+    since = given.pop("since")
+    return JournalQuery(
+        **given,
+        http_status=_whole(status, "http_status", None, 599),
+        since=_moment(since, "since"),
+        fields=fields,
+    )
+
+
+def _moment(text: str | None, name: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        raise BadRequest(f'"{name}" must be an ISO 8601 date and time, not {text!r}') from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _html(page: str) -> Response:

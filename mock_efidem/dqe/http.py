@@ -1,7 +1,8 @@
 """DQE over HTTP: /DQEEMAILLOOKUP/ and /MAILSUGGEST/, GET or POST form, JSONP, CORS.
 
 Thin: reads DQE's parameters (names matched case-sensitively, as DQE spells
-them), asks ``verdicts`` or ``suggest``, writes DQE's answer and a journal entry.
+them), asks ``verdicts`` or ``suggest``, writes DQE's answer and tells the journal
+its operation, licence and verdict.
 
 Statuses: DQE's own answers, verdicts and ``** LICENCE KO **`` alike, are 200 JSON;
 ``callback=fn`` turns them into ``fn(...);`` JavaScript. The exceptions: a wrong
@@ -34,7 +35,7 @@ from mock_efidem.dqe.paths import (  # noqa: F401  (re-exported: dqe.http's form
 )
 from mock_efidem.dqe.suggest import suggestions, syntax
 from mock_efidem.dqe.verdicts import LookupOptions, Verdict, lookup, timed_out
-from mock_efidem.journal import Journal
+from mock_efidem.recording import record_of
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +56,7 @@ Params = Mapping[str, str]
 class DqeEndpoints:
     """The two DQE endpoints as one WSGI application; the config is read per call."""
 
-    def __init__(self, journal: Journal, config: Callable[[], DqeConfig]) -> None:
-        self.journal = journal
+    def __init__(self, config: Callable[[], DqeConfig]) -> None:
         self.config = config
 
     def __call__(
@@ -87,11 +87,20 @@ class DqeEndpoints:
         operation = DQE_OPERATIONS.get(request.path)
         if operation is None:
             return _json_error(404, f"no DQE endpoint at {request.path}")
-        return self._call(operation, request.values, request.environ.get(FAULT_LATENCY_KEY, 0.0))
+        params = request.values
+        response, result = self._call(
+            operation, params, request.environ.get(FAULT_LATENCY_KEY, 0.0)
+        )
+        record = record_of(request.environ)
+        if record is not None:
+            record.operation, record.account = operation, params.get("Licence", "")
+            record.result = result
+        return response
 
-    def _call(self, operation: str, params: Params, extra_latency: float = 0.0) -> Response:
-        """One journalled call: the callback name checked, then the operation."""
-        started = time.perf_counter()
+    def _call(
+        self, operation: str, params: Params, extra_latency: float = 0.0
+    ) -> tuple[Response, str]:
+        """The callback name checked, then the operation: DQE's answer and its verdict."""
         callback = params.get("callback", "")
         if callback and not _valid_callback(callback):
             response, result = _json_error(400, "callback must be a JavaScript name"), "400"
@@ -99,9 +108,7 @@ class DqeEndpoints:
             response, result = self._lookup(params, callback, extra_latency)
         else:
             response, result = self._suggest(params, callback, extra_latency)
-        elapsed = (time.perf_counter() - started) * 1000
-        self.journal.record("dqe", operation, params.get("Licence", ""), result, elapsed)
-        return response
+        return response, result
 
     def _lookup(self, params: Params, callback: str, extra_latency: float) -> tuple[Response, str]:
         config = self.config()

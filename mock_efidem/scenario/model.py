@@ -136,6 +136,7 @@ class RuleState:
 
     def __init__(self, scenario: Scenario) -> None:
         self._lock = threading.Lock()
+        self._seed = scenario.seed
         self._seen: dict[int, int] = {}
         self._applied: dict[int, int] = {}
         rules = (*scenario.responses, *scenario.faults)
@@ -145,6 +146,17 @@ class RuleState:
 
     def draw(self, rule: ResponseRule | FaultRule) -> random.Random:
         return self._draws[id(rule)]
+
+    def add(self, rule: object, name: str) -> None:
+        """A rule added at run time draws from a sequence of its own (by its name)."""
+        with self._lock:
+            self._draws[id(rule)] = random.Random(f"{self._seed}:{name}")
+
+    def forget(self, rule: object) -> None:
+        """A removed rule's counters go with it (its id may be reused by another)."""
+        with self._lock:
+            for table in (self._draws, self._seen, self._applied):
+                table.pop(id(rule), None)
 
     def applies(self, rule: ResponseRule | FaultRule, facts: CallFacts) -> bool:
         """Whether ``rule`` applies to this call; counts the call if it matches."""

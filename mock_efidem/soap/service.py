@@ -1,14 +1,13 @@
 """The spyne application: one thin method per operation of ``OPERATIONS``.
 
 Each method gets the call's plain fields (``decode``, through ``WireSoap11``), asks the
-domain backend, records the call in the journal and renders the outcome in the wire's
-shape.
+domain backend, tells the journal's record what came out and why, and renders the
+outcome in the wire's shape.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
@@ -17,10 +16,10 @@ from spyne import Application, Fault, ServiceBase, rpc
 from spyne.protocol.soap import Soap11
 
 from mock_efidem.domain.backend import EfidemBackend, Outcome, StatusReport
-from mock_efidem.journal import Journal
+from mock_efidem.recording import CallRecord, record_of
 from mock_efidem.scenario.model import CallFacts, ResponseRule
 from mock_efidem.settings import DEFAULT_NAMESPACE
-from mock_efidem.soap.decode import WrongValue, arguments
+from mock_efidem.soap.decode import WrongValue, arguments, wire_path
 from mock_efidem.soap.envelope import PARSED_CALL_KEY, SoapCall, needs_renaming, to_caller
 from mock_efidem.soap.operations import OPERATIONS, SoapOperation
 from mock_efidem.soap.types import wire_types
@@ -58,9 +57,10 @@ class SoapWorld(Protocol):
     new scenario takes effect under a running server."""
 
     backend: EfidemBackend
-    journal: Journal
 
     def forced_response(self, facts: CallFacts) -> ResponseRule | None: ...
+
+    def rule_summary(self, rule: ResponseRule) -> dict[str, object]: ...
 
 
 class WireSoap11(Soap11):  # type: ignore[misc]
@@ -128,10 +128,12 @@ def _method(operation: SoapOperation, types: dict[str, Any], world: SoapWorld) -
     result_type = types[operation.returns]
 
     def handler(ctx: Any, fields: dict[str, Any]) -> Any:
-        started = time.perf_counter()
         backend = world.backend
-        forced = _forced(world, ctx)
+        record = record_of(_environ(ctx))
+        forced = _forced(world, ctx, record)
         outcome = forced or backend.call(operation.operation, fields)
+        if record is not None:
+            _tell(record, operation, outcome, forced is None)
         try:
             result = render(outcome, fields, backend)
         except (TypeError, ValueError) as error:
@@ -144,13 +146,6 @@ def _method(operation: SoapOperation, types: dict[str, Any], world: SoapWorld) -
             result = result_type(
                 **{key: value for key, value in result.items() if key in result_type._type_info}
             )
-        world.journal.record(
-            "soap",
-            operation.wire_name,
-            str(fields.get("user") or ""),
-            str(outcome.error if outcome.error is not None else "ok"),
-            (time.perf_counter() - started) * 1000,
-        )
         return result
 
     handler.__name__ = operation.wire_name
@@ -162,17 +157,51 @@ def _method(operation: SoapOperation, types: dict[str, Any], world: SoapWorld) -
     )(handler)
 
 
-def _forced(world: SoapWorld, ctx: Any) -> Outcome | None:
+def _forced(world: SoapWorld, ctx: Any, record: CallRecord | None) -> Outcome | None:
     """The scenario's forced answer to this call, if one applies."""
     facts = _environ(ctx).get(FACTS_KEY)
     rule = world.forced_response(facts) if isinstance(facts, CallFacts) else None
     if rule is None:
         return None
+    if record is not None:
+        record.why = world.rule_summary(rule)
     if rule.fault is not None:
         raise ForcedFault(rule.fault.code, rule.fault.message)
     if rule.code is not None:
         return Outcome(error=rule.code, reason="forced by the scenario")
     return Outcome(value=rule.result)
+
+
+def _tell(record: CallRecord, operation: SoapOperation, outcome: Outcome, tabled: bool) -> None:
+    """The journal's part of the outcome: the result, the messages, and why."""
+    record.message_ids.extend(outcome.message_ids)
+    if outcome.error is not None:
+        record.result = str(outcome.error)
+        if tabled:
+            record.why = _table_why(operation, outcome)
+        return
+    record.result = "ok"
+    record.value = _summary(outcome.value)
+
+
+def _table_why(operation: SoapOperation, outcome: Outcome) -> dict[str, Any]:
+    why: dict[str, Any] = {
+        "table": operation.wire_name,
+        "code": outcome.error,
+        "meaning": outcome.reason,
+    }
+    if outcome.culprit is not None:
+        why["field"] = wire_path(operation, outcome.culprit.path)
+        why["value"] = outcome.culprit.value[:200]
+    return why
+
+
+def _summary(value: Any) -> str:
+    if isinstance(value, bytes):
+        return f"{len(value)} bytes"
+    if isinstance(value, StatusReport):
+        return f"{value.code} {value.label}"
+    return str(value)
 
 
 def _status_object(outcome: Outcome, fields: dict[str, Any], backend: EfidemBackend) -> Any:

@@ -211,7 +211,8 @@ def test_service_unavailable_fault(
 def test_calls_appear_in_the_journal(server: MockServer, lookup_url: str) -> None:
     answer(lookup_url, Email="admin@gmail.com")
     requests.get(lookup_url, params={"Email": "a@b.fr", "Licence": "NOPE"}, timeout=10)
-    entries = requests.get(f"{server.base_url}/_mock/journal", timeout=10).json()["entries"]
+    journal = requests.get(f"{server.base_url}/_mock/journal", {"protocol": "dqe"}, timeout=10)
+    entries = journal.json()["entries"][::-1]  # newest first
     dqe = [(e["protocol"], e["operation"], e["account"], e["result"]) for e in entries]
     assert dqe == [
         ("dqe", "DQEEMAILLOOKUP", L1, "94"),

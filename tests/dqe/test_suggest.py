@@ -133,7 +133,8 @@ def test_mailsuggest_fault_is_503(
 def test_mailsuggest_in_the_journal(server: MockServer, suggest_url: str) -> None:
     requests.get(suggest_url, params={"Nom": "Dupont", "Licence": L1}, timeout=10)
     requests.get(suggest_url, params={"Nom": "Dupont"}, timeout=10)
-    entries = requests.get(f"{server.base_url}/_mock/journal", timeout=10).json()["entries"]
+    journal = requests.get(f"{server.base_url}/_mock/journal", {"protocol": "dqe"}, timeout=10)
+    entries = journal.json()["entries"][::-1]  # newest first
     assert [(e["operation"], e["account"], e["result"]) for e in entries] == [
         ("MAILSUGGEST", L1, "ok"),
         ("MAILSUGGEST", "", "400"),

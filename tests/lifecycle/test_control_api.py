@@ -541,18 +541,21 @@ def test_the_journal_records_every_soap_call(soap: Any, auth: Auth, mock: MockAp
     assert soap.STATUT_EMAIL(**auth, MESSAGEID=message_id) == 1
     assert soap.STATUT_EMAIL(**{**auth, "MOT_DE_PASSE": "wrong"}, MESSAGEID=message_id) == -6
     assert soap.STATUT_SMS(**auth, MESSAGEID=UNKNOWN_ID) == -8
-    mock.get(f"/messages/{message_id}")  # /_mock/ calls are no SOAP calls
+    mock.get(f"/messages/{message_id}")
 
     journal = mock.get("/journal")
 
-    assert journal["count"] == 4
-    entries = journal["entries"]
+    assert journal["count"] == journal["total"] == 5
+    entries = journal["entries"][::-1]  # newest first
     assert [(e["protocol"], e["operation"], e["account"], e["result"]) for e in entries] == [
         ("soap", "ENVOYER_EMAIL", "demo", "ok"),
         ("soap", "STATUT_EMAIL", "demo", "ok"),
         ("soap", "STATUT_EMAIL", "demo", "-6"),
         ("soap", "STATUT_SMS", "demo", "-8"),
+        ("control", "message", "", "200"),
     ]
+    assert [e["message_ids"] for e in entries] == [[message_id], [message_id], [], [], [message_id]]
+    assert [e["id"] for e in entries] == sorted(e["id"] for e in entries)
     assert all(0 <= e["duration_ms"] < 10_000 for e in entries)
     moments = [datetime.fromisoformat(e["at"]) for e in entries]
     assert moments == sorted(moments)
@@ -573,8 +576,53 @@ def test_the_journal_can_be_filtered(soap: Any, auth: Auth, mock: MockApi) -> No
     assert count(result="-6") == 1
     assert count(protocol="soap") == 3
     assert count(protocol="dqe") == 0
+    assert count(protocol="soap,dqe") == 3
     assert count(account="demo") == 3
     assert count(account="nobody") == 0
+    assert count(operation="STATUT_*") == 2
+    assert count(operation="*EMAIL", http_status="200") == 3
+    assert count(message_id=message_id) == 2  # the send and the accepted poll
+    assert count(**{"field.MOT_DE_PASSE": "wrong"}) == 1
+    assert count(**{"field.MESSAGEID": message_id, "result": "ok"}) == 1
+    assert count(since="2999-01-01T00:00:00Z") == 0
+    assert count(since="2000-01-01T00:00:00+01:00") >= 3
+    assert mock.get("/journal/count", operation="STATUT_EMAIL") == {"count": 2}
+
+
+def test_journal_pages_go_newest_first(soap: Any, auth: Auth, mock: MockApi) -> None:
+    for _ in range(5):
+        soap.STATUT_SMS(**auth, MESSAGEID=UNKNOWN_ID)
+    first = mock.get("/journal", limit=2, protocol="soap")
+    second = mock.get("/journal", limit=2, protocol="soap", before=first["next"])
+    last = mock.get("/journal", limit=2, protocol="soap", before=second["next"])
+    ids = [e["id"] for page in (first, second, last) for e in page["entries"]]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 5
+    assert (first["total"], last["count"], last["next"]) == (5, 1, None)
+    assert mock.get(f"/journal/{ids[0]}")["id"] == ids[0]
+    assert "no entry" in assert_json_error(mock.call("GET", "/journal/999999"), 404)
+
+
+def test_reading_the_journal_is_not_journalled(mock: MockApi) -> None:
+    for _ in range(3):
+        mock.get("/journal")
+        mock.get("/journal/count")
+        mock.get("/health")
+    assert mock.get("/journal") == {"count": 0, "total": 0, "next": None, "entries": []}
+
+
+@pytest.mark.parametrize(
+    ("params", "says"),
+    [
+        ({"http_status": "abc"}, '"http_status" must be a whole number'),
+        ({"since": "yesterday"}, '"since" must be an ISO 8601 date and time'),
+        ({"limit": "0"}, '"limit" must be a whole number from 1 to 1000'),
+        ({"fields.X": "1"}, "and field.NAME for any request field"),
+    ],
+)
+def test_a_malformed_journal_filter_is_a_400(
+    mock: MockApi, params: dict[str, str], says: str
+) -> None:
+    assert says in assert_json_error(mock.call("GET", "/journal", params=params), 400)
 
 
 # --- resets -------------------------------------------------------------------------
@@ -594,7 +642,8 @@ def test_resetting_one_account_keeps_the_others_messages_and_journal(
 
     assert mock.ids() == [demo_message]
     assert mock.get("/messages", account="other")["count"] == 0
-    assert [e["account"] for e in mock.get("/journal")["entries"]] == ["demo"]
+    soap_calls = mock.get("/journal", protocol="soap")["entries"]
+    assert [e["account"] for e in soap_calls] == ["demo"]
     assert soap.STATUT_EMAIL(**auth, MESSAGEID=demo_message) == 1
     assert soap.STATUT_EMAIL(**other, MESSAGEID=other_message) == -99
     assert MESSAGE_ID.fullmatch(send_email(soap, other))  # the account itself remains
@@ -613,7 +662,8 @@ def test_a_full_reset_restores_the_start_state(soap: Any, auth: Auth, mock: Mock
     now = datetime.fromisoformat(clock["now"])
     assert abs(now - datetime.now(now.tzinfo)) < timedelta(minutes=1)
     assert mock.get("/messages") == {"count": 0, "total": 0, "next": None, "messages": []}
-    assert mock.get("/journal") == {"count": 0, "entries": []}
+    after = mock.get("/journal")["entries"]  # the reset itself is forgotten with the rest
+    assert [e["operation"] for e in after] == ["messages", "clock"]
 
 
 # --- bad input ----------------------------------------------------------------------

@@ -197,7 +197,7 @@ def test_a_10_s_long_poll_costs_under_50_ms_of_cpu_over_50000_messages(
     [
         ("/messages", {"chanel": "sms"}, "unknown parameter chanel; accepted: channel"),
         ("/messages", {"channel": "pigeon"}, '"channel" must be one of email'),
-        ("/journal", {"operaton": "X"}, "unknown parameter operaton; accepted: account"),
+        ("/journal", {"operaton": "X"}, "unknown parameter operaton; accepted: protocol"),
     ],
 )
 def test_a_misspelt_filter_is_a_400_naming_the_accepted_ones(

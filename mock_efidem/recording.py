@@ -1,0 +1,218 @@
+"""The one seam every call passes through: it times the call, keeps its request and
+its answer, and writes the journal entry and the access log line.
+
+The adapters (SOAP, DQE, control, the fault injector) only say what they learnt: the
+operation, the account, the result and why, on the ``CallRecord`` they find in the
+WSGI environ. Everything else is read here from the HTTP exchange itself, so that no
+path can answer without being journalled.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from werkzeug.wrappers import Request as HttpRequest
+
+from mock_efidem.journal import (
+    Body,
+    Fields,
+    Journal,
+    JournalEntry,
+    Request,
+    Response,
+    kept_fields,
+)
+
+WSGIEnvironment = dict[str, Any]
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
+
+RECORD_KEY = "mock_efidem.record"
+BODY_KEY = "mock_efidem.body"
+"""WSGI environ key of the request body, read once here for every endpoint."""
+
+access_log = logging.getLogger("mock_efidem.access")
+
+_FAULT_CODE = re.compile(rb"<(?:\w+:)?(?:faultcode|Value)>([^<]{1,200})</", re.ASCII)
+_FAULT_TEXT = re.compile(rb"<(?:\w+:)?(?:faultstring|Text)[^>]{0,200}>([^<]{0,500})</", re.ASCII)
+
+
+@dataclass(slots=True)
+class CallRecord:
+    """What the adapters learn of one call while serving it."""
+
+    protocol: str
+    operation: str = ""
+    account: str = ""
+    result: str = ""
+    """The vendor's answer: "ok", an error code, a DQE verdict; else the HTTP status."""
+    value: str = ""
+    why: dict[str, Any] | None = None
+    message_ids: list[str] = field(default_factory=list)
+    fields: Fields = field(default_factory=dict)
+    note: str = ""
+    quiet: bool = False
+    """Reads of the journal itself and health checks: logged at DEBUG, not journalled."""
+
+
+def record_of(environ: Mapping[str, Any]) -> CallRecord | None:
+    found = environ.get(RECORD_KEY)
+    return found if isinstance(found, CallRecord) else None
+
+
+class Recorder:
+    """WSGI middleware in front of the whole mock."""
+
+    def __init__(
+        self,
+        journal: Callable[[], Journal],
+        downstream: WsgiApp,
+        protocol_of: Callable[[str], str],
+    ) -> None:
+        """``journal`` is read per call (a reset may replace it); ``protocol_of`` names
+        the protocol of a path, as the router will serve it."""
+        self._journal, self._downstream, self._protocol_of = journal, downstream, protocol_of
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        started, at = time.perf_counter(), datetime.now(UTC)
+        journal = self._journal()
+        generation, entry_id = journal.generation, journal.next_id()
+        body = read_body(environ)
+        record = environ[RECORD_KEY] = CallRecord(self._protocol_of(_path(environ)))
+        answer: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            answer.update(status=status, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        chunks = self._downstream(environ, capture)
+        try:
+            sent = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+        request = Request(
+            _request_headers(environ),
+            Body.kept(body, journal.body_limit),
+            environ.get("REQUEST_METHOD", "GET"),
+            _target(environ),
+        )
+        response = _response(answer, sent, record.note, journal.body_limit)
+        _fill_result(record, response.status, sent)
+        entry = JournalEntry(
+            id=entry_id,
+            at=at,
+            protocol=record.protocol,
+            operation=record.operation,
+            account=record.account,
+            result=record.result,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            client=str(environ.get("REMOTE_ADDR", "")),
+            request=request,
+            response=response,
+            value=record.value[:200],
+            why=record.why,
+            message_ids=tuple(record.message_ids),
+            fields=kept_fields(record.fields, len(body)),
+        )
+        if not record.quiet:
+            journal.record(entry, generation)
+        log_access(entry, logging.DEBUG if record.quiet else logging.INFO)
+        return [sent]
+
+
+def read_body(environ: WSGIEnvironment) -> bytes:
+    """The request body, read once: endpoints find it in the environ, and a fresh stream."""
+    body = environ.get(BODY_KEY)
+    if not isinstance(body, bytes):
+        body = HttpRequest(environ).get_data()
+        environ[BODY_KEY] = body
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+    return body
+
+
+def _path(environ: WSGIEnvironment) -> str:
+    return environ.get("PATH_INFO", "") or "/"
+
+
+def _target(environ: WSGIEnvironment) -> str:
+    query = environ.get("QUERY_STRING", "")
+    return f"{environ.get('SCRIPT_NAME', '')}{_path(environ)}{'?' + query if query else ''}"
+
+
+def _request_headers(environ: WSGIEnvironment) -> tuple[tuple[str, str], ...]:
+    headers = [
+        (key[5:].replace("_", "-").title(), str(value))
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    ]
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            headers.append((key.replace("_", "-").title(), str(environ[key])))
+    return tuple(headers)
+
+
+def _response(answer: Mapping[str, Any], sent: bytes, note: str, limit: int) -> Response:
+    status_line = str(answer.get("status", "500"))
+    status = int(status_line.split(" ", 1)[0]) if status_line[:3].isdigit() else 500
+    headers = tuple((str(k), str(v)) for k, v in answer.get("headers", ()))
+    return Response(headers, Body.kept(sent, limit), status, note)
+
+
+def _fill_result(record: CallRecord, status: int, sent: bytes) -> None:
+    """A result the adapter did not give: a SOAP fault's code, else the HTTP status."""
+    if record.result:
+        return
+    fault = _FAULT_CODE.search(sent) if status >= 500 and record.protocol == "soap" else None
+    if fault is None:
+        record.result = str(status)
+        return
+    record.result = "fault"
+    if record.why is None:
+        text = _FAULT_TEXT.search(sent)
+        record.why = {
+            "fault": fault.group(1).decode("ascii", "replace"),
+            "message": text.group(1).decode("utf-8", "replace") if text else "",
+        }
+
+
+def log_access(entry: JournalEntry, level: int) -> None:
+    """One line a person reads: ``ENVOYER_EMAIL demo -> -9 (DESTINATION malformed) 2.1 ms``."""
+    if not access_log.isEnabledFor(level):
+        return
+    who = f" {entry.account}" if entry.account else ""
+    because = f" ({explain(entry.why)})" if entry.why else ""
+    status = f" [{entry.http_status}]" if str(entry.http_status) != entry.result else ""
+    access_log.log(
+        level,
+        "%s %s %s%s -> %s%s%s %.1f ms",
+        entry.client or "-",
+        entry.protocol,
+        entry.operation or entry.request.target,
+        who,
+        entry.result,
+        because,
+        status,
+        entry.duration_ms,
+        extra={"access": entry.summary_json()},
+    )
+
+
+def explain(why: Mapping[str, Any]) -> str:
+    """A ``why`` in a few words."""
+    if "field" in why:
+        return f"{why['field']} {why.get('meaning', '')}".strip()
+    if "rule" in why:
+        return f"{why.get('section', 'rule')} rule {why['rule']}"
+    if "fault" in why:
+        return f"{why['fault']}: {why.get('message', '')}"
+    return str(why.get("meaning", ""))
