@@ -20,8 +20,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from mock_efidem.scenario.loader import load_text
+from mock_efidem.scenario.loader import load_text, resolve_scenario
 from mock_efidem.settings import DEFAULT_NAMESPACE, SOAP_PATH, Settings
+from mock_efidem.verification import journal_query, report
 from mock_efidem.world import shipped_scenario_text
 
 HTTP_TIMEOUT = 30.0
@@ -30,6 +31,7 @@ HTTP_TIMEOUT = 30.0
 ADMIN_TOKEN_VARIABLE = "MOCK_EFIDEM_ADMIN_TOKEN"
 PAGE_SIZE = 1000
 """Messages asked for in one request (the control API's largest page)."""
+APPLICATION_PROTOCOLS = "soap,dqe"
 
 
 class MockApiError(RuntimeError):
@@ -172,10 +174,14 @@ class MockEfidem:
         return found
 
     def wait_for_message(self, timeout: float = 10.0, **filters: str) -> dict[str, Any]:
-        """The newest message matching the filters, waiting up to ``timeout`` seconds."""
+        """The newest message matching the filters, waiting up to ``timeout`` seconds;
+        the timeout's error lists the messages the mock holds instead."""
         found = self.messages(timeout, 1, **filters)
         if not found:
-            raise TimeoutError(f"no message matching {filters} within {timeout} s")
+            raise TimeoutError(
+                f"no message matching {filters} within {timeout} s; "
+                + _messages_held(self.messages(limit=10))
+            )
         return found[0]
 
     def message(self, message_id: str) -> dict[str, Any]:
@@ -219,10 +225,50 @@ class MockEfidem:
     def reset(self, account: str | None = None) -> None:
         self._call("POST", "/reset", {"account": account} if account else None)
 
-    def journal(self, **filters: str) -> list[dict[str, Any]]:
-        """Calls received; filters: account, operation, protocol, result."""
-        entries: list[dict[str, Any]] = self._call("GET", "/journal", query=filters)["entries"]
-        return entries
+    def calls(self, **filters: Any) -> list[dict[str, Any]]:
+        """Journalled calls, oldest first: the application's (SOAP and DQE) unless
+        ``protocol`` says otherwise (``"control"``, ``"soap,dqe,control"``). Filters:
+        protocol, operation (a glob), account, result, http_status, since, message_id;
+        any other keyword is a request field:
+        ``calls(operation="ENVOYER_SMS", DESTINATION="0601020304")``."""
+        protocol = filters.get("protocol") or APPLICATION_PROTOCOLS
+        query = journal_query({**filters, "protocol": protocol})
+        found: list[dict[str, Any]] = []
+        while True:
+            page = self._call("GET", "/journal", query={**query, "limit": str(PAGE_SIZE)})
+            found += page["entries"]
+            if page["next"] is None:
+                return found[::-1]
+            query = {**query, "before": str(page["next"])}
+
+    journal = calls
+
+    def assert_called(
+        self, operation: str, times: int | None = None, **filters: Any
+    ) -> list[dict[str, Any]]:
+        """The calls of ``operation`` (a glob) matching the filters, as ``calls`` takes
+        them; at least one, or exactly ``times``. Else an AssertionError that lists the
+        near misses: the same operation with other values, then the closest calls."""
+        matching = self.calls(operation=operation, **filters)
+        if (times is None and matching) or len(matching) == times:
+            return matching
+        everything = self.calls(protocol=filters.get("protocol"))
+        raise AssertionError(report(operation, times, filters, matching, everything))
+
+    def add_rule(self, section: str, rule: dict[str, Any]) -> AddedRule:
+        """Add a rule of ``section`` (responses, faults or outcomes, as in a scenario
+        file), applied before the scenario's; use the handle as a context manager to
+        remove it on leaving."""
+        placed = self._call("POST", "/rules", {"section": section, "rule": rule})
+        return AddedRule(self, placed["id"])
+
+    def rules(self) -> list[dict[str, Any]]:
+        """Every rule, the added ones and the scenario's, in the order they apply."""
+        listed: list[dict[str, Any]] = self._call("GET", "/rules")["rules"]
+        return listed
+
+    def remove_rule(self, rule_id: str) -> None:
+        self._call("DELETE", f"/rules/{rule_id}")
 
     def statuses(self) -> dict[str, Any]:
         catalogue: dict[str, Any] = self._call("GET", "/statuses")
@@ -253,14 +299,47 @@ class MockEfidem:
             raise MockApiError(error.code, _json_or_text(error.read())) from None
 
 
+class AddedRule:
+    """A rule added at run time; leaving its ``with`` block removes it."""
+
+    def __init__(self, mock: MockEfidem, rule_id: str) -> None:
+        self.mock, self.id = mock, rule_id
+
+    def remove(self) -> None:
+        """Remove the rule; already gone (a reset removes them all) is no error."""
+        try:
+            self.mock.remove_rule(self.id)
+        except MockApiError as error:
+            if error.status != 404:
+                raise
+
+    def __enter__(self) -> AddedRule:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.remove()
+
+
+def _messages_held(newest: list[dict[str, Any]]) -> str:
+    if not newest:
+        return "the mock holds no message at all"
+    lines = [
+        f"  {m['id']} {m['channel']} {m['account']} to "
+        + ", ".join(f"{r['address']} ({r['status']})" for r in m["recipients"])
+        for m in newest
+    ]
+    return "the newest messages held:\n" + "\n".join(lines)
+
+
 def _scenario_text(scenario: str | Path) -> str:
-    """A YAML file's text, YAML text as given, or a shipped scenario's text by name."""
-    path = Path(scenario)
-    if isinstance(scenario, Path) or path.suffix in (".yaml", ".yml"):
-        return path.read_text(encoding="utf-8")
-    if "\n" in scenario or ":" in scenario:
+    """YAML text as given, a YAML file's text, or a shipped scenario's text by name (an
+    unknown name is a ScenarioError listing the shipped ones)."""
+    if isinstance(scenario, str) and ("\n" in scenario or ":" in scenario):
         return scenario
-    return shipped_scenario_text(f"{scenario}.yaml")
+    found = resolve_scenario(scenario)
+    if isinstance(found, Path):
+        return found.read_text(encoding="utf-8")
+    return shipped_scenario_text(f"{found}.yaml")
 
 
 def _json_or_text(raw: bytes) -> Any:

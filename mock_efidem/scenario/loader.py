@@ -63,7 +63,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.line}:{self.column}: {self.message}"
+        return f"{self.line}:{self.column}: {self.message}" if self.line else self.message
 
 
 class ScenarioError(ValueError):
