@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mock_efidem import __version__
+from mock_efidem import __version__, logs
 from mock_efidem.collector import FreezeOldMessages
 from mock_efidem.domain.store import DEFAULT_MAX_MESSAGES
+from mock_efidem.journal import DEFAULT_MAX_ENTRIES
+from mock_efidem.logs import LOG_FORMATS
 from mock_efidem.settings import (
     DEFAULT_HOST,
     DEFAULT_IDLE_TIMEOUT,
@@ -67,11 +70,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--idle-timeout", DEFAULT_IDLE_TIMEOUT, _seconds, "seconds before an idle connection closes"
     )
     option("--admin-token", None, str, "require 'Authorization: Bearer TOKEN' on /_mock/")
-    option("--log-level", "WARNING", _log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL")
-    serve.add_argument(
+    option("--journal-size", DEFAULT_MAX_ENTRIES, _positive, "calls the journal keeps")
+    option(
+        "--journal-bytes", "64MiB", _size, "what the journal's entries may weigh in all (K, M, G)"
+    )
+    option(
+        "--journal-body-limit", "64KiB", _size, "each body is journalled up to this size (K, M, G)"
+    )
+    option("--log-level", "INFO", _log_level, "DEBUG, INFO (a line per call), WARNING, ERROR…")
+    option("--log-format", "text", _log_format, "text, or json: one JSON object per line")
+    option(
         "--debug-spyne",
-        action="store_true",
-        help="let spyne's own log through at --log-level (it stays at WARNING otherwise)",
+        False,
+        _yes_no,
+        "let spyne's own log through at --log-level (it stays at WARNING otherwise)",
+        nargs="?",
+        const=True,
+        metavar="yes|no",
     )
 
     check = commands.add_parser("check", help="validate scenario files (or shipped names)")
@@ -135,6 +150,24 @@ def _yes_no(text: str) -> bool:
             f"must be yes or no (or 1/0, true/false, on/off), not {text!r}"
         )
     return text.lower() in YES
+
+
+def _log_format(text: str) -> str:
+    if text.lower() not in LOG_FORMATS:
+        raise argparse.ArgumentTypeError(f"must be text or json, not {text!r}")
+    return text.lower()
+
+
+_SIZE = re.compile(r"([0-9]+)\s*([KMG]?)(?:I?B)?", re.IGNORECASE)
+
+
+def _size(text: str) -> int:
+    """A size in bytes: ``65536``, ``64K``, ``64KiB``, ``64MB`` (powers of 1,024)."""
+    found = _SIZE.fullmatch(text.strip())
+    size = int(found.group(1)) * 1024 ** " KMG".index(found.group(2).upper() or " ") if found else 0
+    if not 1024 <= size <= 2**40:
+        raise argparse.ArgumentTypeError(f"must be a size from 1KiB to 1TiB (64MiB), not {text!r}")
+    return size
 
 
 def _port(text: str) -> int:
@@ -208,12 +241,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     from mock_efidem.scenario.loader import ScenarioError
     from mock_efidem.server import MockServer
 
-    logging.basicConfig(
-        level=arguments.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    if not arguments.debug_spyne:
-        # Hundreds of lines a call at DEBUG: the mock's own log is what users read.
-        logging.getLogger("spyne").setLevel(max(logging.WARNING, logging.getLogger().level))
+    logs.configure(arguments.log_level, arguments.log_format, arguments.debug_spyne)
     settings = Settings(
         host=arguments.host,
         port=arguments.port,
@@ -226,6 +254,9 @@ def _serve(arguments: argparse.Namespace) -> int:
         max_connections=arguments.max_connections,
         idle_timeout=arguments.idle_timeout,
         admin_token=arguments.admin_token,
+        journal_size=arguments.journal_size,
+        journal_bytes=arguments.journal_bytes,
+        journal_body_limit=arguments.journal_body_limit,
     )
     # Before the first load: an edit made while it loads is reloaded.
     watcher = _watcher(arguments.scenario) if arguments.watch else None

@@ -191,7 +191,8 @@ def log_access(entry: JournalEntry, level: int) -> None:
         return
     who = f" {entry.account}" if entry.account else ""
     because = f" ({explain(entry.why)})" if entry.why else ""
-    status = f" [{entry.http_status}]" if str(entry.http_status) != entry.result else ""
+    shown = entry.http_status in (200, int(entry.result) if entry.result.isdigit() else 200)
+    status = "" if shown else f" [HTTP {entry.http_status}]"
     access_log.log(
         level,
         "%s %s %s%s -> %s%s%s %.1f ms",
