@@ -12,7 +12,9 @@ import pytest
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
-@pytest.mark.parametrize("script", ["compare.py", "startup.py", "throughput.py"])
+@pytest.mark.parametrize(
+    "script", ["compare.py", "startup.py", "throughput.py", "journal_memory.py"]
+)
 def test_a_benchmark_answers_help(script: str) -> None:
     result = subprocess.run(
         [sys.executable, str(BENCH / script), "--help"], capture_output=True, text=True, timeout=60
