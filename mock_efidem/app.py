@@ -70,6 +70,9 @@ class MockApplication:
             call = self.soap.parsed_call(environ, read_body(environ))
             _note_facts(environ, soap_facts(call))
             return self.faults(environ, start_response, self.soap)
+        record = record_of(environ)
+        if record is not None:  # not a call: the WSDL, or what the endpoint is
+            record.protocol, record.operation = "wsdl", environ.get("REQUEST_METHOD", "")
         return self.soap(environ, start_response)
 
     def _dqe_call(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

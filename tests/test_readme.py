@@ -44,6 +44,8 @@ CONSOLE_COMMANDS_CHECKED_BY = {
     "[--namespace": "continuation of the serve synopsis",
     "[--max-messages": "continuation of the serve synopsis",
     "[--admin-token": "continuation of the serve synopsis",
+    "[--journal-size": "continuation of the serve synopsis",
+    "[--log-level": "continuation of the serve synopsis",
 }
 
 
@@ -151,7 +153,7 @@ def test_node_example_runs(script: str, server: MockServer) -> None:
 
 def test_every_example_language_is_run() -> None:
     languages = {language for language, _ in BLOCK.findall(README)}
-    run_or_checked = {"python", "sh", "php", "js", "console", "json", "yaml"}
+    run_or_checked = {"python", "sh", "php", "js", "console", "json", "yaml", "text"}
     assert languages <= run_or_checked, languages - run_or_checked
 
 
@@ -172,7 +174,7 @@ def test_a_yaml_file_example_is_that_file(block: str) -> None:
 
 
 def test_the_dqe_json_examples_are_what_dqe_answers(server: MockServer) -> None:
-    lookup, suggest = (json.loads(body) for body in blocks("json"))
+    lookup, suggest = (json.loads(body) for body in blocks("json") if '"why"' not in body)
     answered_lookup = requests.get(
         f"{server.base_url}/DQEEMAILLOOKUP/",
         params={"Email": "jean@gmail.com", "Licence": "DQE-DEMO-L2"},
@@ -184,3 +186,68 @@ def test_the_dqe_json_examples_are_what_dqe_answers(server: MockServer) -> None:
         timeout=10,
     ).json()
     assert (answered_lookup, answered_suggest) == (lookup, suggest)
+
+
+# --- the journal's and the log's examples -------------------------------------------
+
+
+def _text_block(starting: str) -> str:
+    (found,) = [body for body in blocks("text") if body.startswith(starting)]
+    return found
+
+
+def test_every_text_block_is_checked() -> None:
+    starts = ("expected ENVOYER_SMS", "2026-12-02 10:00:01,482 INFO")
+    assert all(body.startswith(starts) for body in blocks("text"))
+
+
+def test_the_near_miss_example_is_what_assert_called_says(server: MockServer) -> None:
+    from mock_efidem.api import MockEfidem
+
+    mock = MockEfidem.connect(server.base_url)
+    auth = {"UTILISATEUR": "demo", "MOT_DE_PASSE": "demo", "AppID": "demo"}
+    service = mock.client.service
+    message_id = service.ENVOYER_SMS(**auth, DESTINATION="06 01 02 03 05", TEXTE="Code")
+    service.STATUT_SMS(**auth, MESSAGEID=message_id)
+    with pytest.raises(AssertionError) as failed:
+        mock.assert_called("ENVOYER_SMS", DESTINATION="06 01 02 03 04")
+
+    def plain(text: str) -> str:  # entry ids and times differ from run to run
+        return re.sub(r"#\d+ \S+ ", "#N TIME ", text.strip())
+
+    assert plain(str(failed.value)) == plain(_text_block("expected ENVOYER_SMS"))
+
+
+def test_the_access_log_example_is_what_the_server_logs() -> None:
+    from tests.test_logs import a_few_calls, log_of
+
+    def plain(line: str) -> str:  # times, addresses and durations differ
+        line = re.sub(r"^\S+ \S+ ", "TIME ", line)
+        return re.sub(r": \S+ (.*) [0-9.]+ ms$", r": ADDRESS \1 N ms", line)
+
+    logged = [plain(line) for line in log_of(a_few_calls).splitlines() if "access:" in line]
+    shown = [plain(line) for line in _text_block("2026-12-02 10:00:01,482 INFO").splitlines()]
+    assert logged == shown
+
+
+def test_the_journal_entry_example_is_what_the_journal_holds(server: MockServer) -> None:
+    (shown,) = [json.loads(body) for body in blocks("json") if '"why"' in body]
+    recipients = "".join(
+        f"<DESTINATAIRE><DESTINATION>{n}</DESTINATION></DESTINATAIRE>"
+        for n in shown["fields"]["DESTINATION"]
+    )
+    call = (
+        '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+        '<MULTI_ENVOYER_SMS xmlns="http://www.efidem.com/"><UTILISATEUR>demo</UTILISATEUR>'
+        "<MOT_DE_PASSE>demo</MOT_DE_PASSE><AppID>demo</AppID>"
+        f"<DESTINATAIRE>{recipients}</DESTINATAIRE><TEXTE>Code</TEXTE>"
+        "</MULTI_ENVOYER_SMS></soap:Body></soap:Envelope>"
+    )
+    requests.post(f"{server.base_url}/soap", data=call, timeout=10).raise_for_status()
+    found = requests.get(f"{server.base_url}/_mock/journal", timeout=10).json()["entries"]
+    (entry,) = found
+    assert entry.keys() == shown.keys()
+    assert entry["request"].keys() == shown["request"].keys()
+    assert entry["response"].keys() == shown["response"].keys()
+    same = ("protocol", "operation", "account", "http_status", "result", "why", "message_ids")
+    assert {k: entry[k] for k in same} == {k: shown[k] for k in same}

@@ -29,6 +29,8 @@ from mock_efidem.domain.backend import DEFAULT_PAGE_SIZE
 from mock_efidem.domain.lifecycle import POLLS_MODE, TIME_MODE, IllegalTransition, UnknownStatus
 from mock_efidem.domain.models import Channel, Message, Recipient
 from mock_efidem.domain.queries import MessageQuery
+from mock_efidem.domain.spelling import did_you_mean
+from mock_efidem.domain.statuses import CATALOGUE
 from mock_efidem.journal import JournalQuery
 from mock_efidem.recording import CallRecord, record_of
 from mock_efidem.scenario.loader import ScenarioError, load_rule, load_text
@@ -46,6 +48,7 @@ PAGING = ("limit", "before", "wait")
 QUIET = frozenset({"health", "journal", "journal_entry", "journal_count"})
 """Calls not journalled: reading the journal must not change it; health is polled."""
 CHANNELS = tuple(channel.value for channel in Channel)
+STATUS_NAMES = frozenset(s.name for statuses in CATALOGUE.values() for s in statuses)
 
 URLS = Map(
     [
@@ -122,6 +125,10 @@ class ControlApi:
         channel = request.args.get("channel")
         if channel and channel.lower() not in CHANNELS:
             raise BadRequest(f'"channel" must be one of {", ".join(CHANNELS)}, not {channel!r}')
+        status = request.args.get("status")
+        if status and status.lower() not in STATUS_NAMES:
+            hint = did_you_mean(status, sorted(STATUS_NAMES))
+            raise BadRequest(f'"status": no status is named {status!r}{hint}')
         query = MessageQuery(**{key: request.args.get(key) or None for key in MESSAGE_FILTERS})
         wait = _number(request.args.get("wait", "0"), "wait", 0.0, MAX_WAIT_SECONDS)
         limit = _whole(request.args.get("limit"), "limit", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
@@ -334,8 +341,7 @@ def _journal_query(request: Request, paging: tuple[str, ...]) -> JournalQuery:
     unknown = sorted(k for k in set(request.args) - set(accepted) if not k.startswith(FIELD_FILTER))
     if unknown:
         raise BadRequest(
-            f"unknown parameter {', '.join(unknown)}; accepted: {', '.join(accepted)} "
-            f"and {FIELD_FILTER}NAME for any request field"
+            _unknown(unknown, accepted, f" and {FIELD_FILTER}NAME for any request field")
         )
     given = {key: request.args.get(key) or None for key in JOURNAL_FILTERS}
     status = given.pop("http_status")
@@ -392,7 +398,13 @@ def _only(request: Request, accepted: tuple[str, ...]) -> None:
     """A misspelt filter (chanel=sms) would silently match everything: refuse it."""
     unknown = sorted(set(request.args) - set(accepted))
     if unknown:
-        raise BadRequest(f"unknown parameter {', '.join(unknown)}; accepted: {', '.join(accepted)}")
+        raise BadRequest(_unknown(unknown, accepted))
+
+
+def _unknown(unknown: list[str], accepted: tuple[str, ...], more: str = "") -> str:
+    hint = did_you_mean(unknown[0], accepted)
+    close = f" ({hint.removeprefix('; ')})" if hint.startswith("; did you mean") else ""
+    return f"unknown parameter {', '.join(unknown)}{close}; accepted: {', '.join(accepted)}{more}"
 
 
 def _json_body(request: Request) -> dict[str, Any]:

@@ -135,6 +135,17 @@ def test_control_calls_are_journalled_but_journal_reads_are_not(mock: MockEfidem
     assert mock.calls() == []  # the application's calls only, by default
 
 
+def test_a_wsdl_fetch_is_journalled_apart_from_the_calls(mock: MockEfidem) -> None:
+    requests.get(mock.wsdl_url, timeout=10).raise_for_status()
+    entry = only_entry(mock, protocol="wsdl")
+    assert (entry["operation"], entry["result"], entry["request"]["target"]) == (
+        "GET",
+        "200",
+        "/soap?wsdl",
+    )
+    assert mock.calls() == []
+
+
 def test_a_reset_forgets_every_call_and_itself(mock: MockEfidem) -> None:
     call(mock, "STATUT_SMS", MESSAGEID="x")
     mock.reset()

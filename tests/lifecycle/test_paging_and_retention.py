@@ -195,9 +195,19 @@ def test_a_10_s_long_poll_costs_under_50_ms_of_cpu_over_50000_messages(
 @pytest.mark.parametrize(
     ("path", "params", "says"),
     [
-        ("/messages", {"chanel": "sms"}, "unknown parameter chanel; accepted: channel"),
+        (
+            "/messages",
+            {"chanel": "sms"},
+            "chanel (did you mean channel?); accepted: channel, account",
+        ),
+        ("/messages", {"xyz": "1"}, "unknown parameter xyz; accepted: channel, account"),
         ("/messages", {"channel": "pigeon"}, '"channel" must be one of email'),
-        ("/journal", {"operaton": "X"}, "unknown parameter operaton; accepted: protocol"),
+        (
+            "/messages",
+            {"status": "deliverd"},
+            "no status is named 'deliverd'; did you mean delivered?",
+        ),
+        ("/journal", {"operaton": "X"}, "(did you mean operation?); accepted: protocol, operation"),
     ],
 )
 def test_a_misspelt_filter_is_a_400_naming_the_accepted_ones(
