@@ -21,10 +21,11 @@ from mock_efidem.control.waiting import WaitingRoom
 from mock_efidem.dqe.paths import DQE_OPERATIONS, is_dqe_path
 from mock_efidem.recording import Recorder, read_body, record_of
 from mock_efidem.scenario.model import CallFacts
-from mock_efidem.soap.endpoint import SoapEndpoint, StartResponse, WSGIEnvironment
+from mock_efidem.soap.endpoint import SoapEndpoint
 from mock_efidem.soap.service import FACTS_KEY
-from mock_efidem.traffic import FaultInjector, WsgiApp, dqe_facts, soap_facts
+from mock_efidem.traffic import FaultInjector, dqe_facts, soap_facts
 from mock_efidem.world import World
+from mock_efidem.wsgi import StartResponse, WsgiApp, WSGIEnvironment
 
 logger = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ Headers = tuple[tuple[str, str], ...]
 Fields = Mapping[str, tuple[str, ...]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Body:
     """A request's or a response's body, cut at the journal's limit."""
 
@@ -42,7 +42,7 @@ class Body:
 
     @classmethod
     def kept(cls, data: bytes, limit: int) -> Body:
-        return cls(data[:limit], len(data))
+        return cls(data if len(data) <= limit else data[:limit], len(data))
 
     @property
     def truncated(self) -> bool:
@@ -56,7 +56,7 @@ class Body:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Exchange:
     """One side of the HTTP exchange."""
 
@@ -68,7 +68,7 @@ class Exchange:
         return len(self.body.data) + sum(len(k) + len(v) + 2 * PER_TEXT for k, v in self.headers)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Request(Exchange):
     method: str = "GET"
     target: str = "/"
@@ -78,12 +78,17 @@ class Request(Exchange):
         return {
             "method": self.method,
             "target": self.target,
-            "headers": dict(self.headers),
+            "headers": {_header_name(key): value for key, value in self.headers},
             **self.body.to_json(),
         }
 
 
-@dataclass(frozen=True, slots=True)
+def _header_name(environ_key: str) -> str:
+    """``HTTP_USER_AGENT`` as it was sent: ``User-Agent``."""
+    return environ_key.removeprefix("HTTP_").replace("_", "-").title()
+
+
+@dataclass(slots=True)
 class Response(Exchange):
     status: int = 200
     note: str = ""
@@ -96,7 +101,7 @@ class Response(Exchange):
         return document
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class JournalEntry:
     id: int
     at: datetime

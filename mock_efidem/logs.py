@@ -26,8 +26,8 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         access = getattr(record, "access", None)
-        if isinstance(access, dict):
-            document.update({k: v for k, v in access.items() if k not in PRIVATE})
+        if access is not None:
+            document.update({k: v for k, v in access.summary_json().items() if k not in PRIVATE})
         if record.exc_info:
             document["exception"] = self.formatException(record.exc_info)
         return json.dumps(document, ensure_ascii=False, default=str)
@@ -43,6 +43,10 @@ def configure(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # An access line a call: no stack walk for a caller's file and line, which no
+    # format here shows (the logging documentation's "Optimization" section).
+    logging._srcfile = None
+    logging.logProcesses = logging.logMultiprocessing = False
     if not debug_spyne:
         # Hundreds of lines a call at DEBUG: the mock's own log is what users read.
         logging.getLogger("spyne").setLevel(max(logging.WARNING, root.level))

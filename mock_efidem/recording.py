@@ -29,14 +29,7 @@ from mock_efidem.journal import (
     Response,
     kept_fields,
 )
-
-WSGIEnvironment = dict[str, Any]
-StartResponse = Callable[..., Any]
-WsgiApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
-
-RECORD_KEY = "mock_efidem.record"
-BODY_KEY = "mock_efidem.body"
-"""WSGI environ key of the request body, read once here for every endpoint."""
+from mock_efidem.wsgi import BODY_KEY, RECORD_KEY, StartResponse, WsgiApp, WSGIEnvironment
 
 access_log = logging.getLogger("mock_efidem.access")
 
@@ -133,11 +126,20 @@ def read_body(environ: WSGIEnvironment) -> bytes:
     """The request body, read once: endpoints find it in the environ, and a fresh stream."""
     body = environ.get(BODY_KEY)
     if not isinstance(body, bytes):
-        body = HttpRequest(environ).get_data()
+        body = _read(environ)
         environ[BODY_KEY] = body
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
     return body
+
+
+def _read(environ: WSGIEnvironment) -> bytes:
+    """waitress gives every body a length (it has read a chunked one whole, and says
+    so with ``wsgi.input_terminated``); other servers go through werkzeug's checks."""
+    stream, length = environ.get("wsgi.input"), environ.get("CONTENT_LENGTH") or "0"
+    if stream is not None and environ.get("wsgi.input_terminated") and length.isdigit():
+        return bytes(stream.read(int(length)))
+    return HttpRequest(environ).get_data()
 
 
 def _path(environ: WSGIEnvironment) -> str:
@@ -150,15 +152,15 @@ def _target(environ: WSGIEnvironment) -> str:
 
 
 def _request_headers(environ: WSGIEnvironment) -> tuple[tuple[str, str], ...]:
-    headers = [
-        (key[5:].replace("_", "-").title(), str(value))
+    """As the environ names them (``HTTP_USER_AGENT``): spelt out when shown."""
+    return tuple(
+        (key, str(value))
         for key, value in environ.items()
-        if key.startswith("HTTP_")
-    ]
-    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-        if environ.get(key):
-            headers.append((key.replace("_", "-").title(), str(environ[key])))
-    return tuple(headers)
+        if key.startswith("HTTP_") or (key in _CONTENT_KEYS and value)
+    )
+
+
+_CONTENT_KEYS = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
 
 
 def _response(answer: Mapping[str, Any], sent: bytes, note: str, limit: int) -> Response:
@@ -204,7 +206,7 @@ def log_access(entry: JournalEntry, level: int) -> None:
         because,
         status,
         entry.duration_ms,
-        extra={"access": entry.summary_json()},
+        extra={"access": entry},  # the JSON form's keys, made only if it is used
     )
 
 

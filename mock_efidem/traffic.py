@@ -14,7 +14,7 @@ import os
 import socket
 import struct
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from lxml import etree
@@ -22,16 +22,13 @@ from werkzeug.wrappers import Request, Response
 
 from mock_efidem.dqe.paths import DQE_OPERATIONS, FAULT_LATENCY_KEY
 from mock_efidem.recording import CallRecord, record_of
-from mock_efidem.scenario.model import CallFacts, FaultRule, ResponseRule
+from mock_efidem.scenario.model import CallFacts, FaultRule
 from mock_efidem.soap.endpoint import soap_fault, version_of
 from mock_efidem.soap.envelope import NotACall, SoapCall
 from mock_efidem.soap.operations import WIRE_CHANNELS
 from mock_efidem.soap.service import FACTS_KEY
 from mock_efidem.world import World
-
-WSGIEnvironment = dict[str, Any]
-StartResponse = Callable[..., Any]
-WsgiApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
+from mock_efidem.wsgi import StartResponse, WsgiApp, WSGIEnvironment
 
 SOCKET_KEY = "mock_efidem.socket"
 
@@ -81,11 +78,11 @@ class FaultInjector:
             return downstream(environ, start_response)
         self._delay(chosen, facts, environ)
         effect = next((f for f in chosen if _has_effect(f)), None)
+        if effect is None:  # latency only: the answer is the service's, and so is its why
+            return downstream(environ, start_response)
         record = record_of(environ)
         if record is not None:
-            record.why = rule_why(self.world, effect or chosen[0])
-        if effect is None:
-            return downstream(environ, start_response)
+            record.why = self.world.rule_summary(effect)
         return self._effect(effect, environ, start_response, downstream)
 
     def _delay(self, chosen: list[FaultRule], facts: CallFacts, environ: WSGIEnvironment) -> None:
@@ -131,15 +128,10 @@ class FaultInjector:
         _note(record, "", "the answer was cut in the middle by a fault rule")
         cut = _truncated(environ, start_response, downstream)
         if record is not None:  # the rule cut the answer; what the answer said, and why
-            answer_why, record.why = record.why, rule_why(self.world, fault)
+            answer_why, record.why = record.why, self.world.rule_summary(fault)
             if answer_why is not None and answer_why != record.why:
                 record.why["answer"] = answer_why
         return cut
-
-
-def rule_why(world: World, rule: ResponseRule | FaultRule) -> dict[str, Any]:
-    """Which scenario (or run-time) rule decided the call, and where it was written."""
-    return world.rule_summary(rule)
 
 
 def _note(record: CallRecord | None, result: str, note: str) -> None:

@@ -183,33 +183,3 @@ def test_an_environment_variable_sets_an_option_and_a_bad_one_is_a_usage_error()
         del os.environ["MOCK_EFIDEM_MAX_MESSAGES"]
     result = run_cli("serve", MOCK_EFIDEM_PORT="eighty")
     assert result.returncode == 2 and "--port" in result.stderr
-
-
-def debug_log(*more: str) -> str:
-    """The log of a server at DEBUG that answered one SOAP call (to a file: spyne's
-    debug lines would fill a pipe and block the server)."""
-    import tempfile
-
-    with tempfile.TemporaryFile("w+") as log:
-        command = [sys.executable, "-m", "mock_efidem", "serve", "--port", "0"]
-        process = subprocess.Popen(
-            [*command, "--log-level", "debug", *more],
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-        )
-        try:
-            assert process.stdout is not None
-            match = LISTENING.match(process.stdout.readline().strip())
-            assert match
-            requests.post(f"{match.group(1)}/soap", data=SEND_SMS, timeout=5).raise_for_status()
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-        log.seek(0)
-        return log.read()
-
-
-def test_spyne_stays_quiet_at_debug_unless_asked() -> None:
-    assert " DEBUG spyne" not in debug_log()
-    assert " DEBUG spyne" in debug_log("--debug-spyne")

@@ -79,6 +79,11 @@ def test_the_json_form_is_one_object_a_line() -> None:
     assert "MOT_DE_PASSE" not in "\n".join(lines)  # request fields stay in the journal
 
 
+def test_spyne_stays_quiet_at_debug_unless_asked() -> None:
+    assert " DEBUG spyne" not in log_of(a_few_calls, "--log-level", "debug")
+    assert " DEBUG spyne" in log_of(a_few_calls, "--log-level", "debug", "--debug-spyne")
+
+
 def test_warning_keeps_the_calls_out_of_the_log() -> None:
     assert "mock_efidem.access" not in log_of(a_few_calls, "--log-level", "warning")
 

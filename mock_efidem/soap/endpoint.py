@@ -12,7 +12,7 @@ import io
 import logging
 import math
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import spyne.const
@@ -32,13 +32,9 @@ from mock_efidem.soap.envelope import (
 )
 from mock_efidem.soap.service import SoapWorld, build_application
 from mock_efidem.soap.wsdl import ADDRESS_PLACEHOLDER, WsdlDocument, asmx_wsdl
-
-WSGIEnvironment = dict[str, Any]
-StartResponse = Callable[..., Any]
+from mock_efidem.wsgi import BODY_KEY, StartResponse, WSGIEnvironment
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
-BODY_KEY = "mock_efidem.body"
-"""WSGI environ key of the request body, when the router has read it already."""
 
 # spyne runs a full gc.collect() after a call at most once a second, in the request
 # path: with a million stored messages that is a half-second stall. Python's own
