@@ -80,46 +80,72 @@ class Recorder:
         body = read_body(environ)
         record = environ[RECORD_KEY] = CallRecord(self._protocol_of(_path(environ)))
         answer: dict[str, Any] = {}
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            answer.update(status=status, headers=headers)
-            return start_response(status, headers, exc_info)
-
-        chunks = self._downstream(environ, capture)
+        sent = b""
         try:
-            sent = b"".join(chunks)
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
-        request = Request(
-            _request_headers(environ),
-            Body.kept(body, journal.body_limit),
-            environ.get("REQUEST_METHOD", "GET"),
-            _target(environ),
-        )
-        response = _response(answer, sent, record.note, journal.body_limit)
-        _fill_result(record, response.status, sent)
-        entry = JournalEntry(
-            id=entry_id,
-            at=at,
-            protocol=record.protocol,
-            operation=record.operation,
-            account=record.account,
-            result=record.result,
-            duration_ms=(time.perf_counter() - started) * 1000,
-            client=str(environ.get("REMOTE_ADDR", "")),
-            request=request,
-            response=response,
-            value=record.value[:200],
-            why=record.why,
-            message_ids=tuple(record.message_ids),
-            fields=kept_fields(record.fields, len(body)),
-        )
-        if not record.quiet:
-            journal.record(entry, generation)
-        log_access(entry, logging.DEBUG if record.quiet else logging.INFO)
+            sent = _answer(self._downstream, environ, start_response, answer)
+        except BaseException:
+            record.note = "the mock failed to answer: its log says why"
+            raise
+        finally:  # journalled even when it failed
+            entry = _entry(entry_id, at, started, environ, body, answer, sent, journal.body_limit)
+            if not record.quiet:
+                journal.record(entry, generation)
+            log_access(entry, logging.DEBUG if record.quiet else logging.INFO)
         return [sent]
+
+
+def _answer(
+    downstream: WsgiApp,
+    environ: WSGIEnvironment,
+    start_response: StartResponse,
+    answer: dict[str, Any],
+) -> bytes:
+    """The downstream answer, whole; its status and headers land in ``answer``."""
+
+    def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        answer.update(status=status, headers=headers)
+        return start_response(status, headers, exc_info)
+
+    chunks = downstream(environ, capture)
+    try:
+        return b"".join(chunks)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+
+
+def _entry(
+    entry_id: int,
+    at: datetime,
+    started: float,
+    environ: WSGIEnvironment,
+    body: bytes,
+    answer: Mapping[str, Any],
+    sent: bytes,
+    limit: int,
+) -> JournalEntry:
+    record = environ[RECORD_KEY]
+    method, target = environ.get("REQUEST_METHOD", "GET"), _target(environ)
+    request = Request(_request_headers(environ), Body.kept(body, limit), method, target)
+    response = _response(answer, sent, record.note, limit)
+    _fill_result(record, response.status, sent)
+    return JournalEntry(
+        id=entry_id,
+        at=at,
+        protocol=record.protocol,
+        operation=record.operation,
+        account=record.account,
+        result=record.result,
+        duration_ms=(time.perf_counter() - started) * 1000,
+        client=str(environ.get("REMOTE_ADDR", "")),
+        request=request,
+        response=response,
+        value=record.value[:200],
+        why=record.why,
+        message_ids=tuple(record.message_ids),
+        fields=kept_fields(record.fields, len(body)),
+    )
 
 
 def read_body(environ: WSGIEnvironment) -> bytes:
