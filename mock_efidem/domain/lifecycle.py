@@ -24,9 +24,9 @@ from mock_efidem.domain.outcomes import DEFAULT_OUTCOME_RULES, OutcomeRule, choo
 from mock_efidem.domain.statuses import (
     CATALOGUE,
     STEP_DELAYS,
-    TRANSITIONS,
     initial_status,
-    may_follow,
+    path_to,
+    reachable_from,
     status_named,
 )
 
@@ -153,24 +153,31 @@ class Lifecycle:
         return True
 
     def force(self, message: Message, recipient: Recipient, status: str, detail: str = "") -> None:
-        """Move a recipient to ``status`` now; its remaining plan is dropped, so the
-        test that forced it stays in control."""
-        self.check_force(message, recipient, status)
+        """Move a recipient to ``status`` now, through the fewest legal statuses between
+        (each one in its history); its remaining plan is dropped, so the test that
+        forced it stays in control."""
+        steps = self.check_force(message, recipient, status)
         recipient.plan = []
-        self._enter(message.channel, recipient, status, self.clock.now(), detail or "forced")
+        now = self.clock.now()
+        for step in steps[:-1]:
+            self._enter(message.channel, recipient, step, now, f"forced on the way to {status}")
+        self._enter(message.channel, recipient, status, now, detail or "forced")
 
-    def check_force(self, message: Message, recipient: Recipient, status: str) -> None:
-        """Raise UnknownStatus or IllegalTransition unless ``status`` may be forced."""
+    def check_force(self, message: Message, recipient: Recipient, status: str) -> tuple[str, ...]:
+        """The statuses forcing ``status`` walks through (``status`` last); raises
+        UnknownStatus or IllegalTransition if it cannot be forced."""
         if status_named(message.channel, status) is None:
             names = ", ".join(s.name for s in CATALOGUE[message.channel])
             raise UnknownStatus(f"{message.channel} has no status {status!r} (known: {names})")
         current = recipient.current.status
-        if not may_follow(message.channel, current, status):
-            allowed = ", ".join(TRANSITIONS[message.channel].get(current, ())) or "none (final)"
+        steps = path_to(message.channel, current, status)
+        if steps is None:
+            reachable = ", ".join(reachable_from(message.channel, current)) or "none (final)"
             raise IllegalTransition(
-                f"{recipient.address}: {status} cannot follow {current} on {message.channel}; "
-                f"allowed next: {allowed}"
+                f"{recipient.address}: {status} cannot be reached from {current} on "
+                f"{message.channel}; reachable: {reachable}"
             )
+        return steps
 
     def _enter(
         self, channel: Channel, recipient: Recipient, status: str, at: datetime, detail: str

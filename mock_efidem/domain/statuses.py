@@ -127,6 +127,28 @@ def may_follow(channel: Channel, current: str, following: str) -> bool:
     return following in TRANSITIONS[channel].get(current, ())
 
 
+def path_to(channel: Channel, current: str, target: str) -> tuple[str, ...] | None:
+    """The fewest legal steps from ``current`` to ``target`` (``target`` last), or None
+    when it cannot be reached: ``accepted`` to ``delivered`` is (sent, delivered)."""
+    paths: dict[str, tuple[str, ...]] = {current: ()}
+    frontier = [current]
+    while frontier:
+        following = []
+        for status in frontier:
+            for step in TRANSITIONS[channel].get(status, ()):
+                if step not in paths:
+                    paths[step] = (*paths[status], step)
+                    following.append(step)
+        frontier = following
+    found = paths.get(target)
+    return found if found else None
+
+
+def reachable_from(channel: Channel, current: str) -> list[str]:
+    """Every status some legal path leads to from ``current``, in the catalogue's order."""
+    return [s.name for s in CATALOGUE[channel] if path_to(channel, current, s.name)]
+
+
 def initial_status(channel: Channel) -> StatusDefinition:
     return CATALOGUE[channel][0]
 

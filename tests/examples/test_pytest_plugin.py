@@ -44,12 +44,12 @@ def test_drive_a_message_to_delivered(mock_efidem: MockEfidem) -> None:
 def test_force_a_status_and_see_an_illegal_one_refused(mock_efidem: MockEfidem) -> None:
     message_id = send_welcome(mock_efidem, "jean@example.fr")
 
-    mock_efidem.force_status(message_id, "sent")
+    mock_efidem.force_status(message_id, "hard_bounce")  # through "sent"
     with pytest.raises(MockApiError) as refused:
         mock_efidem.force_status(message_id, "clicked")
 
     assert refused.value.status == 409
-    assert mock_efidem.client.service.STATUT_EMAIL(**AUTH, MESSAGEID=message_id) == 2
+    assert mock_efidem.client.service.STATUT_EMAIL(**AUTH, MESSAGEID=message_id) == 7
 
 
 @pytest.mark.mock_efidem_scenario("qa-error-codes")

@@ -156,17 +156,29 @@ def test_a_forced_status_keeps_its_detail_and_stops_the_plan(
     assert (status.CODE_STATUT, status.DESCRIPTION_STATUT) == (4, "SMS non délivré")
 
 
-def test_forcing_an_illegal_transition_answers_409_naming_both_statuses(
+def test_forcing_a_later_status_walks_the_statuses_between(
     soap: Any, auth: Auth, frozen: MockApi
 ) -> None:
     message_id = send_email(soap, auth)
 
     response = frozen.force(message_id, {"status": "clicked"})
 
-    reason = assert_json_error(response, 409)
-    assert "clicked" in reason and "accepted" in reason
-    assert frozen.statuses(message_id) == ["accepted"]
-    assert soap.STATUT_EMAIL(**auth, MESSAGEID=message_id) == 1
+    assert response.status_code == 200, response.text
+    history = response.json()["recipients"][0]["history"]
+    assert [e["status"] for e in history] == ["accepted", "sent", "delivered", "opened", "clicked"]
+    assert soap.STATUT_EMAIL(**auth, MESSAGEID=message_id) == 5
+
+
+def test_forcing_an_unreachable_status_answers_409_naming_both_statuses(
+    soap: Any, auth: Auth, frozen: MockApi
+) -> None:
+    message_id = send_email(soap, auth)
+    frozen.force(message_id, {"status": "hard_bounce"})
+
+    reason = assert_json_error(frozen.force(message_id, {"status": "delivered"}), 409)
+
+    assert "delivered cannot be reached from hard_bounce" in reason
+    assert frozen.statuses(message_id) == ["hard_bounce"]
 
 
 def test_nothing_may_be_forced_after_a_final_status(soap: Any, auth: Auth, frozen: MockApi) -> None:
@@ -223,12 +235,13 @@ def test_without_a_selector_every_recipient_is_forced(
 
 def test_forcing_every_recipient_is_all_or_nothing(soap: Any, auth: Auth, frozen: MockApi) -> None:
     message_id = send_two_recipient_email(soap, auth)
-    assert frozen.force(message_id, {"status": "sent", "recipient": "r-a"}).status_code == 200
+    answer = frozen.force(message_id, {"status": "hard_bounce", "recipient": "r-b"})
+    assert answer.status_code == 200
 
     reason = assert_json_error(frozen.force(message_id, {"status": "delivered"}), 409)
 
     assert "b@example.fr" in reason
-    assert frozen.statuses(message_id) == ["sent", "accepted"]
+    assert frozen.statuses(message_id) == ["accepted", "hard_bounce"]
 
 
 @pytest.mark.parametrize("selector", ["nobody@example.fr", "r-z", 2, -1, True, 1.0, ["r-a"]])

@@ -391,27 +391,39 @@ def test_force_keeps_a_given_detail(clock: Clock) -> None:
     )
 
 
-def test_force_refuses_an_illegal_transition_and_names_both_statuses(clock: Clock) -> None:
+def test_force_walks_the_shortest_legal_path(clock: Clock) -> None:
     lifecycle = Lifecycle(clock)
     message = start(lifecycle, Channel.EMAIL, "jean@example.fr")
     recipient = message.recipients[0]
 
-    with pytest.raises(IllegalTransition, match="delivered cannot follow accepted") as raised:
-        lifecycle.force(message, recipient, "delivered")
+    lifecycle.force(message, recipient, "clicked", "a test")
 
-    assert "allowed next: sent" in str(raised.value)
-    assert statuses(recipient) == ["accepted"]
-    assert planned(recipient) == ["sent", "delivered"]
+    assert statuses(recipient) == ["accepted", "sent", "delivered", "opened", "clicked"]
+    details = [event.detail for event in recipient.history[1:]]
+    assert details == ["forced on the way to clicked"] * 3 + ["a test"]
+    assert planned(recipient) == []
+
+
+def test_force_refuses_a_status_it_cannot_reach_and_names_both(clock: Clock) -> None:
+    lifecycle = Lifecycle(clock)
+    message = start(lifecycle, Channel.EMAIL, "jean@example.fr")
+    recipient = message.recipients[0]
+    lifecycle.force(message, recipient, "sent")
+
+    with pytest.raises(IllegalTransition, match="accepted cannot be reached from sent") as raised:
+        lifecycle.force(message, recipient, "accepted")
+
+    assert "reachable: delivered, opened, clicked, soft_bounce, hard_bounce" in str(raised.value)
+    assert statuses(recipient) == ["accepted", "sent"]
 
 
 def test_nothing_may_be_forced_after_a_final_status(clock: Clock) -> None:
     lifecycle = Lifecycle(clock)
     message = start(lifecycle, Channel.SMS, "33601020304")
     recipient = message.recipients[0]
-    lifecycle.force(message, recipient, "sent_to_operator")
     lifecycle.force(message, recipient, "delivered")
 
-    with pytest.raises(IllegalTransition, match=r"expired cannot follow delivered.*none \(final\)"):
+    with pytest.raises(IllegalTransition, match=r"expired cannot be reached.*none \(final\)"):
         lifecycle.force(message, recipient, "expired")
 
 
