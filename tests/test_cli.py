@@ -2,43 +2,19 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 import requests
 
-LISTENING = re.compile(r"^mock-efidem listening on (http://127\.0\.0\.1:\d+)$")
+from tests.processes import run_cli, served
 
 
-@pytest.fixture
-def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mock_efidem",
-            "serve",
-            "--port",
-            "0",
-            "--public-url",
-            "http://mock.example:9999/soap",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        first_line = process.stdout.readline().strip()
-        match = LISTENING.match(first_line)
-        assert match, f"unexpected first line {first_line!r}"
-        yield process, match.group(1)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+@pytest.fixture(name="served")
+def served_with_a_public_url() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    with served("--public-url", "http://mock.example:9999/soap", stderr=subprocess.PIPE) as running:
+        yield running
 
 
 def test_serve_prints_the_address_then_answers_health(served) -> None:
@@ -67,12 +43,7 @@ def test_a_busy_port_is_a_clear_error() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, "-m", "mock_efidem", "serve", "--port", str(port)],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        result = run_cli("serve", "--port", str(port), timeout=30)
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
@@ -96,12 +67,7 @@ def test_bad_calls_leave_no_traceback_in_the_log(served) -> None:
 
 @pytest.mark.parametrize("value", ["0", "-5", "many"])
 def test_a_bad_max_messages_is_a_usage_error(value: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mock_efidem", "serve", "--max-messages", value],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    result = run_cli("serve", "--max-messages", value, timeout=30)
     assert result.returncode == 2
     assert "--max-messages" in result.stderr and "Traceback" not in result.stderr
 
@@ -115,17 +81,7 @@ SEND_SMS = (
 
 
 def test_max_messages_bounds_the_served_store() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mock_efidem", "serve", "--port", "0", "--max-messages", "3"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        match = LISTENING.match(process.stdout.readline().strip())
-        assert match
-        base = match.group(1)
+    with served("--max-messages", "3", stderr=subprocess.PIPE) as (_, base):
         requests.post(f"{base}/_mock/clock/freeze", json={}, timeout=5).raise_for_status()
         for _ in range(3):
             requests.post(f"{base}/soap", data=SEND_SMS, timeout=5).raise_for_status()
@@ -133,25 +89,10 @@ def test_max_messages_bounds_the_served_store() -> None:
         for _ in range(2):
             requests.post(f"{base}/soap", data=SEND_SMS, timeout=5).raise_for_status()
         assert requests.get(f"{base}/_mock/health", timeout=5).json()["messages"] == 3
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def run_cli(*arguments: str, **environment: str) -> subprocess.CompletedProcess[str]:
-    import os
-
-    return subprocess.run(
-        [sys.executable, "-m", "mock_efidem", *arguments],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env={**os.environ, **environment},
-    )
 
 
 def test_a_bad_log_level_is_a_usage_error() -> None:
-    result = run_cli("serve", "--log-level", "verbose")
+    result = run_cli("serve", "--log-level", "verbose", timeout=30)
     assert result.returncode == 2
     assert "--log-level: must be one of DEBUG" in result.stderr
     assert "Traceback" not in result.stderr
@@ -162,7 +103,7 @@ def test_every_serve_option_names_its_environment_variable() -> None:
 
     serve = build_parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr]
     flags = [a.option_strings[0] for a in serve._actions if a.option_strings[0].startswith("--")]
-    help_text = run_cli("serve", "--help").stdout.replace("\n", " ")
+    help_text = run_cli("serve", "--help", timeout=30).stdout.replace("\n", " ")
     for flag in flags:
         if flag in ("--help", "--debug-spyne"):
             continue
@@ -181,5 +122,5 @@ def test_an_environment_variable_sets_an_option_and_a_bad_one_is_a_usage_error()
         assert build_parser().parse_args(["serve", "--max-messages", "7"]).max_messages == 7
     finally:
         del os.environ["MOCK_EFIDEM_MAX_MESSAGES"]
-    result = run_cli("serve", MOCK_EFIDEM_PORT="eighty")
+    result = run_cli("serve", timeout=30, MOCK_EFIDEM_PORT="eighty")
     assert result.returncode == 2 and "--port" in result.stderr

@@ -3,10 +3,8 @@ answered before the process exits, and a long poll answers its normal empty page
 
 from __future__ import annotations
 
-import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +13,8 @@ from typing import Any
 
 import requests
 
-LISTENING = re.compile(r"^mock-efidem listening on (http://127\.0\.0\.1:\d+)$")
+from tests.processes import served
+
 SLOW = """\
 name: slow
 accounts: [{user: demo, password: demo, app_id: demo}]
@@ -30,24 +29,10 @@ CALL = (
 )
 
 
-def serve(scenario: Path) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mock_efidem", "serve", "--port", "0", "--scenario", str(scenario)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    match = LISTENING.match(process.stdout.readline().strip())
-    assert match, process.stderr.read() if process.stderr else ""
-    return process, match.group(1)
-
-
 def test_a_sigterm_during_32_queued_calls_answers_all_of_them(tmp_path: Path) -> None:
     scenario = tmp_path / "slow.yaml"
     scenario.write_text(SLOW, encoding="utf-8")
-    process, base = serve(scenario)
-    try:
+    with served("--scenario", scenario, stderr=subprocess.PIPE) as (process, base):
         # 32 calls of 0.4 s on 8 workers: 1.6 s of work, most of it queued at the signal.
         with ThreadPoolExecutor(32) as pool:
             calls = [
@@ -59,22 +44,18 @@ def test_a_sigterm_during_32_queued_calls_answers_all_of_them(tmp_path: Path) ->
         assert [a.status_code for a in answers] == [200] * 32
         assert all("VERIFIER_ADRESSE_EMAILResult>0<" in a.text for a in answers)
         assert process.wait(timeout=30) == 0
-    finally:
-        process.kill()
-        process.wait(timeout=10)
 
 
 def test_a_pending_long_poll_answers_empty_at_sigterm(tmp_path: Path) -> None:
     scenario = tmp_path / "slow.yaml"
     scenario.write_text(SLOW, encoding="utf-8")
-    process, base = serve(scenario)
     answer: dict[str, Any] = {}
 
     def long_poll() -> None:
         response = requests.get(f"{base}/_mock/messages", params={"wait": 30}, timeout=60)
         answer.update(status=response.status_code, body=response.json())
 
-    try:
+    with served("--scenario", scenario, stderr=subprocess.PIPE) as (process, base):
         poller = threading.Thread(target=long_poll)
         poller.start()
         time.sleep(0.5)
@@ -87,6 +68,3 @@ def test_a_pending_long_poll_answers_empty_at_sigterm(tmp_path: Path) -> None:
         }
         assert process.wait(timeout=20) == 0
         assert time.monotonic() - started < 5
-    finally:
-        process.kill()
-        process.wait(timeout=10)

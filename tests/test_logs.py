@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 
 import pytest
 import requests
 
-LISTENING = re.compile(r"^mock-efidem listening on (http://127\.0\.0\.1:\d+)$")
+from tests.processes import run_cli, served
+
 BAD_ADDRESS = (
     '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
     '<ENVOYER_EMAIL xmlns="http://www.efidem.com/"><UTILISATEUR>demo</UTILISATEUR>'
@@ -27,20 +26,9 @@ def log_of(calls: Callable[[str], None], *options: str) -> str:
     """What a served mock writes on stderr while ``calls`` runs against its base URL
     (to a file: a pipe nobody reads would fill and block the server)."""
     with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mock_efidem", "serve", "--port", "0", *options],
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-        )
-        try:
-            assert process.stdout is not None
-            match = LISTENING.match(process.stdout.readline().strip())
-            assert match
-            calls(match.group(1))
-        finally:
-            process.terminate()
-            assert process.wait(timeout=10) == 0
+        with served(*options, stderr=log) as (process, base):
+            calls(base)
+        assert process.returncode == 0
         log.seek(0)
         return log.read()
 
@@ -102,15 +90,7 @@ def test_warning_keeps_the_calls_out_of_the_log() -> None:
 def test_a_bad_log_or_journal_option_is_a_usage_error(
     arguments: list[str], environment: dict[str, str], says: str
 ) -> None:
-    import os
-
-    result = subprocess.run(
-        [sys.executable, "-m", "mock_efidem", "serve", *arguments],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **environment},
-    )
+    result = run_cli("serve", *arguments, **environment)
     assert result.returncode == 2
     assert says in result.stderr
     assert "Traceback" not in result.stderr

@@ -5,10 +5,11 @@ scenario in force keeps serving)."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.processes import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "scenarios" / "default.yaml"
@@ -59,16 +60,6 @@ accounts:
 """
 
 
-def mock_efidem(*arguments: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mock_efidem", *map(str, arguments)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-    )
-
-
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("broken")
@@ -87,7 +78,7 @@ def broken(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def checked(broken) -> subprocess.CompletedProcess[str]:
     """One `check` over a good file and the broken ones."""
-    return mock_efidem("check", DEFAULT, broken["schema"], broken["meaning"], broken["yaml"])
+    return run_cli("check", DEFAULT, broken["schema"], broken["meaning"], broken["yaml"], cwd=ROOT)
 
 
 def problem_lines(stderr: str, path: Path) -> list[str]:
@@ -122,7 +113,7 @@ def test_check_prints_only_file_line_column_lines(checked, broken) -> None:
 
 
 def test_check_places_unknown_keys_on_the_key(broken) -> None:
-    checked = mock_efidem("check", broken["keys"])
+    checked = run_cli("check", broken["keys"], cwd=ROOT)
     assert [line.split(": ")[0] for line in problem_lines(checked.stderr, broken["keys"])] == [
         "3:1",
         "8:5",
@@ -133,7 +124,7 @@ def test_check_places_unknown_keys_on_the_key(broken) -> None:
 
 
 def test_serve_refuses_a_broken_scenario_with_the_same_messages(broken) -> None:
-    served = mock_efidem("serve", "--port", "0", "--scenario", broken["meaning"])
+    served = run_cli("serve", "--port", "0", "--scenario", broken["meaning"], cwd=ROOT)
 
     assert served.returncode == 2
     assert problem_lines(served.stderr, broken["meaning"]) == MEANING_PROBLEMS

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import requests
 
+from tests.processes import served
+
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGE_ID = re.compile(r"[0-9a-f]{32}")
-LISTENING = re.compile(r"mock-efidem listening on (http://\S+)")
 
 
 @pytest.fixture(scope="module")
@@ -71,22 +71,8 @@ def test_the_clock_runs_in_real_time(mock) -> None:
 
 
 def test_serve_without_a_scenario_uses_default_yaml() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mock_efidem", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    try:
-        assert process.stdout is not None
-        first_line = process.stdout.readline()
-        listening = LISTENING.match(first_line)
-        assert listening, f"unexpected first line {first_line!r}"
-        scenario = requests.get(f"{listening.group(1)}/_mock/scenario", timeout=10).json()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with served(cwd=ROOT, stderr=subprocess.PIPE) as (_, base_url):
+        scenario = requests.get(f"{base_url}/_mock/scenario", timeout=10).json()
     assert scenario["name"] == "default"
     assert scenario["accounts"] == ["demo"]
     assert (scenario["responses"], scenario["faults"]) == (0, 0)

@@ -4,9 +4,6 @@ with the shipped names."""
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,20 +11,10 @@ import pytest
 import requests
 
 from mock_efidem.scenario.loader import ScenarioError, load_file, resolve_scenario
+from tests.processes import run_cli, served
 
 ROOT = Path(__file__).resolve().parents[2]
-LISTENING = re.compile(r"^mock-efidem listening on (http://127\.0\.0\.1:\d+)$")
 SHIPPED_LIST = "(shipped: chaos, default, delivery-outcomes, parallel-ci, qa-error-codes)"
-
-
-def mock_efidem(*arguments: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mock_efidem", *arguments],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-    )
 
 
 def test_a_name_resolves_to_the_shipped_scenario_unless_a_file_has_it(tmp_path: Path) -> None:
@@ -60,7 +47,7 @@ def test_an_unknown_name_lists_the_shipped_ones() -> None:
 
 
 def test_check_takes_names(tmp_path: Path) -> None:
-    checked = mock_efidem("check", "qa-error-codes", "choas", cwd=tmp_path)
+    checked = run_cli("check", "qa-error-codes", "choas", cwd=tmp_path)
 
     assert checked.returncode == 1
     assert checked.stdout == "qa-error-codes: ok (scenario 'qa-error-codes')\n"
@@ -71,40 +58,19 @@ def test_check_takes_names(tmp_path: Path) -> None:
 
 
 def test_serve_refuses_an_unknown_name_as_a_usage_error(tmp_path: Path) -> None:
-    served = mock_efidem("serve", "--port", "0", "--scenario", "choas", cwd=tmp_path)
+    refused = run_cli("serve", "--port", "0", "--scenario", "choas", cwd=tmp_path)
 
-    assert served.returncode == 2
-    assert "argument --scenario: no file choas, nor a shipped scenario" in served.stderr
-    assert SHIPPED_LIST in served.stderr
-    assert "Traceback" not in served.stderr
+    assert refused.returncode == 2
+    assert "argument --scenario: no file choas, nor a shipped scenario" in refused.stderr
+    assert SHIPPED_LIST in refused.stderr
+    assert "Traceback" not in refused.stderr
 
 
 @pytest.fixture
 def served_by_name(tmp_path: Path) -> Iterator[str]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mock_efidem",
-            "serve",
-            "--port",
-            "0",
-            "--scenario",
-            "qa-error-codes",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=tmp_path,  # no file of that name here
-    )
-    try:
-        assert process.stdout is not None
-        match = LISTENING.match(process.stdout.readline().strip())
-        assert match
-        yield match.group(1)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    # No file of that name in tmp_path: the shipped scenario is served.
+    with served("--scenario", "qa-error-codes", cwd=tmp_path) as (_, base_url):
+        yield base_url
 
 
 def test_serve_takes_a_name(served_by_name: str) -> None:

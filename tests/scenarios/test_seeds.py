@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from tests.processes import served
+
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "delivery-outcomes.yaml"  # seed: 2026
 MESSAGE_ID = re.compile(r"[0-9a-f]{32}")
-LISTENING = re.compile(r"mock-efidem listening on (http://\S+)")
 PDF = {"LISTE_FICHIER": [{"NOM": "l.pdf", "CONTENU": b"%PDF-1.4"}]}
 
 
@@ -131,19 +131,8 @@ def test_the_settings_seed_wins_over_the_scenarios(runs) -> None:
 
 
 def test_serve_seed_flag_wins_over_the_scenarios(runs) -> None:
-    command = ["serve", "--port", "0", "--scenario", str(SCENARIO), "--seed", "99"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mock_efidem", *command],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    try:
-        assert process.stdout is not None
-        listening = LISTENING.match(process.stdout.readline())
-        assert listening
-        base = listening.group(1)
+    seed_99 = ("--scenario", SCENARIO, "--seed", "99")
+    with served(*seed_99, cwd=ROOT, stderr=subprocess.PIPE) as (_, base):
         scenario = requests.get(f"{base}/_mock/scenario", timeout=10).json()
         envelope = (
             '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
@@ -154,8 +143,5 @@ def test_serve_seed_flag_wins_over_the_scenarios(runs) -> None:
             "</e:ENVOYER_EMAIL></s:Body></s:Envelope>"
         )
         answer = requests.post(f"{base}/soap", data=envelope, timeout=10)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     assert (scenario["name"], scenario["seed"]) == ("delivery-outcomes", 99)
     assert runs["settings seed 99"]["ids"][0] in answer.text

@@ -5,8 +5,6 @@ you mean"; one rule alone (``load_rule``) gets the same checks and messages."""
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,7 @@ from mock_efidem.scenario.loader import (
 from mock_efidem.scenario.model import FaultRule, ResponseRule
 from mock_efidem.scenario.strict import known_operations
 from mock_efidem.soap.operations import OPERATIONS
+from tests.processes import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,16 +67,6 @@ MISTAKE_PROBLEMS = [
 ]
 
 
-def mock_efidem(*arguments: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mock_efidem", *map(str, arguments)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-    )
-
-
 def problems_of(text: str) -> list[str]:
     with pytest.raises(ScenarioError) as refused:
         load_text(text)
@@ -91,14 +80,14 @@ def test_check_places_each_mistake_with_a_suggestion(tmp_path: Path) -> None:
     path = tmp_path / "mistakes.yaml"
     path.write_text(MISTAKES, encoding="utf-8")
 
-    checked = mock_efidem("check", path)
+    checked = run_cli("check", path, cwd=ROOT)
 
     assert checked.returncode == 1
     assert checked.stderr.splitlines() == [f"{path}:{problem}" for problem in MISTAKE_PROBLEMS]
 
 
 def test_check_accepts_every_shipped_scenario_by_name() -> None:
-    checked = mock_efidem("check", *shipped_names())
+    checked = run_cli("check", *shipped_names(), cwd=ROOT)
 
     assert (checked.returncode, checked.stderr) == (0, "")
     assert checked.stdout.splitlines() == [
@@ -111,13 +100,7 @@ def test_the_readmes_check_example_is_what_check_prints() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("$ mock-efidem check broken.yaml\n", 1)[1].split("```", 1)[0]
 
-    checked = subprocess.run(
-        [sys.executable, "-m", "mock_efidem", "check", "broken.yaml"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT / "tests" / "scenarios",
-    )
+    checked = run_cli("check", "broken.yaml", cwd=ROOT / "tests" / "scenarios")
 
     assert checked.returncode == 1
     assert checked.stderr == block

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,9 +17,8 @@ import requests
 from mock_efidem.scenario.loader import ScenarioError
 from mock_efidem.scenario.model import Scenario
 from mock_efidem.scenario.watch import ScenarioWatcher, log_broken
+from tests.processes import run_cli, served
 
-LISTENING = re.compile(r"^mock-efidem listening on (http://127\.0\.0\.1:\d+)$")
-SERVE = [sys.executable, "-m", "mock_efidem", "serve", "--port", "0"]
 PICKED_UP_WITHIN = 2.0
 BROKEN = "name: broken\nresponses:\n  - {operation: ENVOYER_EMAL, code: -5}\n"
 BROKEN_PROBLEM = (
@@ -60,25 +56,16 @@ class Served:
         return self.log.read()
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
+@pytest.fixture(name="served")
+def served_watching(tmp_path: Path) -> Iterator[Served]:
     path = tmp_path / "watched.yaml"
     path.write_text("name: first\n", encoding="utf-8")
-    with (tmp_path / "log.txt").open("w+", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            [*SERVE, "--scenario", str(path), "--watch"],
-            stdout=subprocess.PIPE,
-            stderr=log,  # a file: a pipe nobody reads could fill and block the server
-            text=True,
-        )
-        try:
-            assert process.stdout is not None
-            match = LISTENING.match(process.stdout.readline().strip())
-            assert match, process.stdout.read()
-            yield Served(match.group(1), log, path)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    # stderr to a file: a pipe nobody reads could fill and block the server.
+    with (
+        (tmp_path / "log.txt").open("w+", encoding="utf-8") as log,
+        served("--scenario", path, "--watch", stderr=log) as (_, base_url),
+    ):
+        yield Served(base_url, log, path)
 
 
 def test_an_edit_is_served_within_two_seconds(served: Served) -> None:
@@ -116,13 +103,7 @@ def test_a_broken_edit_is_logged_and_the_old_scenario_stays(served: Served) -> N
 def test_watch_without_a_file_is_a_usage_error(
     arguments: list[str], environment: dict[str, str]
 ) -> None:
-    result = subprocess.run(
-        [*SERVE, *arguments],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env={**os.environ, **environment},
-    )
+    result = run_cli("serve", "--port", "0", *arguments, timeout=30, **environment)
     assert result.returncode == 2
     assert "--watch" in result.stderr and "Traceback" not in result.stderr
 

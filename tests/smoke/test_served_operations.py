@@ -9,8 +9,6 @@ detailed behaviour of each operation is tests/soap/test_operations.py's business
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,8 +21,8 @@ import zeep
 from zeep.transports import Transport
 
 from mock_efidem.soap.operations import OPERATIONS
+from tests.processes import served
 
-LISTENING = re.compile(r"^mock-efidem listening on (http://127\.0\.0\.1:\d+)$")
 AUTH = {"UTILISATEUR": "demo", "MOT_DE_PASSE": "demo", "AppID": "demo"}
 MESSAGE_ID = re.compile(r"[0-9a-f]{32}")
 FILES = {"LISTE_FICHIER": [{"NOM": "lettre.pdf", "CONTENU": b"%PDF-1.4 smoke"}]}
@@ -130,31 +128,17 @@ TAKES_A_MESSAGE_ID = {
 }
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@pytest.fixture(scope="module", name="served")
+def served_by_the_console_script(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``mock-efidem serve --port 0`` (this interpreter's console script): its address.
 
     Afterwards, the server must stop on SIGTERM with status 0 and no traceback logged."""
     log_path = tmp_path_factory.mktemp("serve") / "stderr.log"
-    command = str(Path(sys.executable).parent / "mock-efidem")
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [command, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=log, text=True
-        )
-    try:
-        assert process.stdout is not None
-        first_line = process.stdout.readline().strip()
-        match = LISTENING.match(first_line)
-        assert match, f"unexpected first line {first_line!r}: {log_path.read_text()}"
-        yield match.group(1)
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-        returncode = process.wait(timeout=10)
-        assert process.stdout is not None
-        process.stdout.close()
+    console_script = str(Path(sys.executable).parent / "mock-efidem")
+    with log_path.open("w") as log, served(stderr=log, program=[console_script]) as (process, url):
+        yield url
     log_text = log_path.read_text()
-    assert returncode == 0, log_text
+    assert process.returncode == 0, log_text
     assert "Traceback" not in log_text, log_text
 
 
