@@ -12,7 +12,7 @@ import bisect
 import fnmatch
 import threading
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -212,8 +212,12 @@ class Journal:
         max_entries: int = DEFAULT_MAX_ENTRIES,
         max_bytes: int = DEFAULT_MAX_BYTES,
         body_limit: int = DEFAULT_BODY_LIMIT,
+        on_record: Callable[[JournalEntry], None] | None = None,
     ) -> None:
+        """``on_record`` hears of each entry kept, as it is kept (under the journal's
+        lock: one at a time): it must be quick and must not block."""
         self.max_entries, self.max_bytes, self.body_limit = max_entries, max_bytes, body_limit
+        self.on_record = on_record
         self._entries: deque[JournalEntry] = deque()
         self._ids: deque[int] = deque()
         self._weights: deque[int] = deque()
@@ -262,6 +266,8 @@ class Journal:
                 self._entries.popleft()
                 self._ids.popleft()
                 self._bytes -= self._weights.popleft()
+            if self.on_record is not None:
+                self.on_record(entry)
             return True
 
     def entries(self) -> list[JournalEntry]:

@@ -34,7 +34,7 @@ from mock_efidem.domain.queries import MessageQuery
 from mock_efidem.domain.report import build_report
 from mock_efidem.domain.rules import ERROR_TABLES
 from mock_efidem.domain.statuses import label_of
-from mock_efidem.domain.store import DEFAULT_MAX_MESSAGES, MessageStore, Page
+from mock_efidem.domain.store import DEFAULT_MAX_MESSAGES, ChangeListener, MessageStore, Page
 from mock_efidem.domain.validation import (
     DEFAULT_FORBIDDEN_SEQUENCES,
     CheckContext,
@@ -94,14 +94,16 @@ class EfidemBackend:
         lifecycle: LifecycleSettings | None = None,
         open_accounts: bool = False,
         max_messages: int = DEFAULT_MAX_MESSAGES,
+        on_change: ChangeListener | None = None,
     ) -> None:
+        """``on_change`` hears of each message stored, moved to a status or deleted."""
         self.accounts = AccountRegistry(_fresh(accounts), open=open_accounts)
         self.inventor = Inventor(seed)
         self.forbidden_sequences = tuple(forbidden_sequences)
         # One lock for every change of a recipient's state: sends, due steps, polls,
         # forcing; the store shares it, so that its pages may settle what they read.
         self.lock = threading.RLock()
-        self.store = MessageStore(max_messages, lock=self.lock)
+        self.store = MessageStore(max_messages, lock=self.lock, on_change=on_change)
         self.ids = IdFactory(seed)
         self.clock = clock or Clock()
         self.lifecycle = Lifecycle(self.clock, outcome_rules, lifecycle)
@@ -135,6 +137,14 @@ class EfidemBackend:
         with self.lock:
             self.store.changed(self.lifecycle.settle_due())
 
+    def watch_due(self, longest: float) -> None:
+        """Fire the steps due now, then sleep until another may be: the next due time, a
+        change in the store (a send, the clock advanced), or ``longest`` seconds. In a
+        loop, statuses move as time passes though nobody reads the messages."""
+        version = self.store.version
+        self.settle_due()
+        self.store.wait_for_change(version, self._sleep_for(longest))
+
     def find_page(
         self,
         query: MessageQuery,
@@ -167,15 +177,13 @@ class EfidemBackend:
         self.store.touch()
 
     def _page(self, query: MessageQuery, limit: int, before: int | None) -> Page:
-        def matches(message: Message) -> bool:
-            return query.matches(self.settle(message))
-
-        page = self.store.page(
-            query.index_keys(), matches if query.needs_scan else None, limit, before
-        )
-        for message in page.messages:
-            self.settle(message)
-        return page
+        with self.lock:
+            # Every due step fired at once: the scan then reads each message as it is,
+            # without settling each one of (maybe) a million.
+            self.settle_due()
+            return self.store.page(
+                query.index_keys(), query.scan, limit, before, query.since, query.until
+            )
 
     def _sleep_for(self, remaining: float) -> float:
         """Seconds until the next due step (the clock moves it; nobody else would say)."""
@@ -188,6 +196,14 @@ class EfidemBackend:
         """A message of any account, by id (for the control API)."""
         found = self.store.find(message_id)
         return self.settle(found) if found is not None else None
+
+    def delete(self, message_id: str) -> Message | None:
+        """Forget a message of any account: the one forgotten, None if there is none."""
+        with self.lock:
+            found = self.store.delete(message_id)
+            if found is not None:
+                self.lifecycle.forget(found)
+            return found
 
     def polled(self, message: Message, recipient: Recipient) -> Recipient:
         """A status operation read this recipient: count the poll, answer its state."""

@@ -135,6 +135,12 @@ class Lifecycle:
             return None
         return self._due[0][0]
 
+    def forget(self, message: Message) -> None:
+        """A deleted message: its planned steps never fire (their heap entries go when
+        their time comes, as those of steps fired by a read do)."""
+        for recipient in message.recipients:
+            recipient.plan = []
+
     def poll(self, message: Message, recipient: Recipient) -> bool:
         """Count a status poll; in polls mode every Nth poll moves one step (True)."""
         if self.settings.mode != POLLS_MODE or not recipient.plan:

@@ -108,6 +108,8 @@ class Message:
     options: dict[str, Any] = field(default_factory=dict)
     seq: int = 0
     """Arrival number, set by the store: only grows, so it orders newest first."""
+    search_text: str | None = field(default=None, init=False, repr=False, compare=False)
+    """What a text search looks in, made at the first one (domain/queries.py)."""
 
     def recipient_by_reference(self, reference: str) -> Recipient | None:
         if not reference:

@@ -6,10 +6,12 @@ Its costs do not grow with its size where users notice:
   is arrival order reversed, also after one account's reset.
 - Lists in arrival order per account and per channel (and one for all) are the
   indexes; a page walks one of them backwards from a cursor (a ``seq``) and stops when
-  it is full. Removed messages stay in the lists until they outnumber the living,
-  then the lists are compacted.
-- Each change (a send, a status change) bumps a version and goes into a bounded
-  change log, so that a long poll looks only at what changed since it last looked.
+  it is full. A page filtered beyond them walks the narrowest once (between two
+  creation times found by bisection), for its total and its page. Removed messages
+  stay in the lists until they outnumber the living, then the lists are compacted.
+- Each change (a send, a status change, a deletion) bumps a version and goes into a
+  bounded change log, so that a long poll looks only at what changed since it last
+  looked; the owner's ``on_change`` hears of each one as it happens.
 - Beyond ``max_messages``, the oldest messages the owner calls finished (nothing left
   to happen) are evicted; a message still on its way is never evicted.
 """
@@ -22,6 +24,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from itertools import islice
 
 from mock_efidem.domain.models import Message
 
@@ -33,6 +37,16 @@ IndexKey = tuple[str, str]
 """("account", name), ("channel", name) or ("all", "")."""
 
 ALL: IndexKey = ("all", "")
+
+
+class Change(StrEnum):
+    CREATED = "created"
+    STATUS = "status"
+    DELETED = "deleted"
+
+
+ChangeListener = Callable[[Message, Change], None]
+"""Told of each change under the store's lock: it must be quick and must not block."""
 
 
 @dataclass(frozen=True)
@@ -52,11 +66,16 @@ class Changes:
 
 class MessageStore:
     def __init__(
-        self, max_messages: int = DEFAULT_MAX_MESSAGES, lock: threading.RLock | None = None
+        self,
+        max_messages: int = DEFAULT_MAX_MESSAGES,
+        lock: threading.RLock | None = None,
+        on_change: ChangeListener | None = None,
     ) -> None:
         """``lock``: the owner's lock over messages' state, so that a page may settle the
-        messages it reads (one lock: no order to get wrong)."""
+        messages it reads (one lock: no order to get wrong). ``on_change`` hears of every
+        send, status change, deletion and eviction (not of a clear: its owner says it)."""
         self.max_messages = max_messages
+        self.on_change = on_change
         self._lock = lock or threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._by_id: dict[str, Message] = {}
@@ -85,14 +104,24 @@ class MessageStore:
             over = len(self._by_id) > self.max_messages
             if evictable is not None and over and message.seq >= self._next_eviction:
                 self._evict(evictable)
-            self._note(message)
+            self._note(message, Change.CREATED)
 
     def changed(self, messages: Iterable[Message]) -> None:
         """Messages whose state changed (a status): wake whoever waits."""
         with self._lock:
             for message in messages:
                 if self._by_id.get(message.id) is message:
-                    self._note(message)
+                    self._note(message, Change.STATUS)
+
+    def delete(self, message_id: str) -> Message | None:
+        """Forget one message (None if unknown): no page, lookup or change shows it again."""
+        with self._lock:
+            found = self._by_id.get(message_id.strip().lower())
+            if found is not None:
+                self._remove(found)
+                self._compact_if_sparse()
+                self._note(found, Change.DELETED)
+            return found
 
     def touch(self) -> None:
         """Wake the waiters without a message change (e.g. the clock moved)."""
@@ -111,10 +140,12 @@ class MessageStore:
             self._compact_if_sparse()
             self.touch()
 
-    def _note(self, message: Message) -> None:
+    def _note(self, message: Message, change: Change) -> None:
         self._version += 1
         self._log.append((self._version, message.id))
         self._changed.notify_all()
+        if self.on_change is not None:
+            self.on_change(message, change)
 
     def _remove(self, message: Message) -> None:
         del self._by_id[message.id]
@@ -129,6 +160,8 @@ class MessageStore:
             candidate = arrivals[position]
             if self._alive(candidate) and evictable(candidate):
                 self._remove(candidate)
+                if self.on_change is not None:
+                    self.on_change(candidate, Change.DELETED)
             position += 1
         # A pending message skipped here may turn final later: look again from the
         # first one still alive, which a later eviction reaches in a few steps.
@@ -175,23 +208,30 @@ class MessageStore:
         matches: MessageFilter | None,
         limit: int,
         before: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> Page:
         """Newest first, at most ``limit``: messages in every index of ``keys`` (all when
-        empty) that ``matches``, older than the cursor ``before``. ``total`` counts them
-        all: free for indexes alone, a walk of the narrowest index otherwise."""
+        empty), created from ``since`` to ``until`` (both included, both aware), that
+        ``matches``, older than the cursor ``before``. ``total`` counts them all.
+
+        One index alone: the page walks it back from the cursor and stops when full,
+        and the total is known. Else one walk of the narrowest index, between the two
+        dates (found by bisection), finds every match: the total, and the page."""
         with self._lock:
             chosen, others = self._narrowest(keys)
             listed = self._lists.get(chosen, [])
-
-            def wanted(message: Message) -> bool:
-                in_others = all(_in_index(message, key) for key in others)
-                return in_others and (matches is None or matches(message))
-
-            found = list(_take(self._newest_first(listed, before, wanted), limit + 1))
-            if others or matches is not None:
-                total = sum(1 for m in listed if self._alive(m) and wanted(m))
-            else:
+            wanted = _all_of(others, matches)
+            low, high = _span(listed, since, until)
+            if wanted is None and (low, high) == (0, len(listed)):
+                found = list(islice(self._newest_first(listed, before), limit + 1))
                 total = self._live.get(chosen, 0)
+            else:
+                every_alive = len(listed) == self._live.get(chosen, 0)
+                matched = self._matching(listed[low:high], wanted, every_alive)
+                total = len(matched)
+                end = total if before is None else bisect.bisect_left(matched, before, key=_seq)
+                found = matched[max(0, end - limit - 1) : end][::-1]
             more = len(found) > limit
             return Page(found[:limit], total, found[limit - 1].seq if more else None)
 
@@ -226,6 +266,14 @@ class MessageStore:
                     changed.setdefault(message_id, message)
             return Changes(list(changed.values()), self._version)
 
+    def wait_for_change(self, version: int, timeout: float) -> int:
+        """Wait up to ``timeout`` seconds for a change (or a touch) after ``version``;
+        the version then."""
+        with self._lock:
+            if self._version == version and timeout > 0:
+                self._changed.wait(timeout)
+            return self._version
+
     @property
     def version(self) -> int:
         with self._lock:
@@ -241,23 +289,57 @@ class MessageStore:
         chosen = min(wanted, key=lambda key: len(self._lists.get(key, ())))
         return chosen, [k for k in wanted if k not in (chosen, ALL)]
 
-    def _newest_first(
-        self, listed: list[Message], before: int | None, wanted: MessageFilter
-    ) -> Iterator[Message]:
+    def _newest_first(self, listed: list[Message], before: int | None) -> Iterator[Message]:
         end = len(listed) if before is None else bisect.bisect_left(listed, before, key=_seq)
         for position in range(end - 1, -1, -1):
             message = listed[position]
-            if self._alive(message) and wanted(message):
+            if self._alive(message):
                 yield message
+
+    def _matching(
+        self, listed: list[Message], wanted: MessageFilter | None, every_alive: bool
+    ) -> list[Message]:
+        """The living messages of ``listed`` that ``wanted``, oldest first. It may read a
+        million messages: a comprehension, the test of life only where the index holds
+        removed messages, and then only for the filter's matches."""
+        if every_alive:
+            return listed if wanted is None else [m for m in listed if wanted(m)]
+        alive = self._by_id.get
+        if wanted is None:
+            return [m for m in listed if alive(m.id) is m]
+        return [m for m in listed if wanted(m) and alive(m.id) is m]
 
 
 def _keys(message: Message) -> tuple[IndexKey, ...]:
     return (ALL, ("account", message.account), ("channel", message.channel.value))
 
 
-def _in_index(message: Message, key: IndexKey) -> bool:
+def _all_of(others: list[IndexKey], matches: MessageFilter | None) -> MessageFilter | None:
+    """One filter for the other indexes and ``matches``; None when nothing is to check."""
+    wanted = matches
+    for key in others:
+        wanted = _in_index(key, wanted)
+    return wanted
+
+
+def _in_index(key: IndexKey, then: MessageFilter | None) -> MessageFilter:
+    """In the index ``key`` (an account's or a channel's), and ``then`` if given."""
     kind, value = key
-    return kind == "all" or (message.account if kind == "account" else message.channel) == value
+    if kind == "account":
+        if then is None:
+            return lambda message: message.account == value
+        return lambda message: message.account == value and then(message)
+    if then is None:
+        return lambda message: message.channel == value
+    return lambda message: message.channel == value and then(message)
+
+
+def _span(listed: list[Message], since: datetime | None, until: datetime | None) -> tuple[int, int]:
+    """Where the messages created from ``since`` to ``until`` lie in ``listed`` (arrival
+    order is creation order: see ``created_between``)."""
+    low = 0 if since is None else bisect.bisect_left(listed, since, key=_created_at)
+    high = len(listed) if until is None else bisect.bisect_right(listed, until, key=_created_at)
+    return low, max(low, high)
 
 
 def _created_at(message: Message) -> datetime:
@@ -266,10 +348,3 @@ def _created_at(message: Message) -> datetime:
 
 def _seq(message: Message) -> int:
     return message.seq
-
-
-def _take(messages: Iterator[Message], count: int) -> Iterator[Message]:
-    for taken, message in enumerate(messages):
-        if taken >= count:
-            return
-        yield message
