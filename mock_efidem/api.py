@@ -16,6 +16,7 @@ import os
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -155,11 +156,13 @@ class MockEfidem:
     # --- the /_mock/ API -----------------------------------------------------------------
 
     def messages(
-        self, wait: float = 0.0, limit: int | None = None, **filters: str
+        self, wait: float = 0.0, limit: int | None = None, **filters: str | bool | datetime
     ) -> list[dict[str, Any]]:
         """Messages, newest first, all of them or the first ``limit``; filters: channel,
-        account, recipient, status, refclient. ``wait``: seconds to wait for a first one."""
-        query = {k: v for k, v in filters.items() if v is not None}
+        account, recipient, status, refclient, q (a text in any field), final (True or
+        False), since and until (datetimes, or ISO 8601 text). ``wait``: seconds to wait
+        for a first one."""
+        query = {k: _query_value(v) for k, v in filters.items() if v is not None}
         if wait:
             query["wait"] = str(wait)
         found: list[dict[str, Any]] = []
@@ -173,7 +176,9 @@ class MockEfidem:
             query.pop("wait", None)
         return found
 
-    def wait_for_message(self, timeout: float = 10.0, **filters: str) -> dict[str, Any]:
+    def wait_for_message(
+        self, timeout: float = 10.0, **filters: str | bool | datetime
+    ) -> dict[str, Any]:
         """The newest message matching the filters, waiting up to ``timeout`` seconds;
         the timeout's error lists the messages the mock holds instead."""
         found = self.messages(timeout, 1, **filters)
@@ -187,6 +192,11 @@ class MockEfidem:
     def message(self, message_id: str) -> dict[str, Any]:
         found: dict[str, Any] = self._call("GET", f"/messages/{message_id}")
         return found
+
+    def delete_message(self, message_id: str) -> dict[str, Any]:
+        """Forget one message: ``{"deleted": id}``; a MockApiError 404 if there is none."""
+        deleted: dict[str, Any] = self._call("DELETE", f"/messages/{message_id}")
+        return deleted
 
     def force_status(
         self, message_id: str, status: str, recipient: str | int | None = None, detail: str = ""
@@ -318,6 +328,12 @@ class AddedRule:
 
     def __exit__(self, *exc_info: object) -> None:
         self.remove()
+
+
+def _query_value(value: str | bool | datetime) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def _messages_held(newest: list[dict[str, Any]]) -> str:

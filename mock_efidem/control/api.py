@@ -39,7 +39,9 @@ from mock_efidem.world import PlacedRule, World
 PREFIX = "/_mock"
 MAX_WAIT_SECONDS = 60.0
 MAX_PAGE_SIZE = 1000
-MESSAGE_FILTERS = ("channel", "account", "recipient", "status", "refclient")
+MESSAGE_FILTERS = (
+    "channel", "account", "recipient", "status", "refclient", "q", "final", "since", "until",
+)  # fmt: skip
 JOURNAL_FILTERS = (
     "protocol", "operation", "account", "result", "http_status", "since", "message_id",
 )  # fmt: skip
@@ -55,6 +57,7 @@ URLS = Map(
         Rule(f"{PREFIX}/health", endpoint="health", methods=["GET"]),
         Rule(f"{PREFIX}/messages", endpoint="messages", methods=["GET"]),
         Rule(f"{PREFIX}/messages/<message_id>", endpoint="message", methods=["GET"]),
+        Rule(f"{PREFIX}/messages/<message_id>", endpoint="delete_message", methods=["DELETE"]),
         Rule(f"{PREFIX}/messages/<message_id>/status", endpoint="force", methods=["POST"]),
         Rule(
             f"{PREFIX}/messages/<message_id>/attachments/<int:index>",
@@ -92,6 +95,7 @@ class ControlApi:
                 "health", "messages", "message", "force", "clock", "advance", "freeze",
                 "unfreeze", "mode", "statuses", "journal", "journal_count", "journal_entry",
                 "rules", "rule", "reset", "scenario", "attachment", "inbox", "inbox_message",
+                "delete_message",
             )
         }  # fmt: skip
 
@@ -122,14 +126,7 @@ class ControlApi:
         """One page, newest first: ``limit`` (default 100), ``before`` (the previous
         page's ``next``), ``wait`` seconds for a first match (a long poll)."""
         _only(request, (*MESSAGE_FILTERS, *PAGING))
-        channel = request.args.get("channel")
-        if channel and channel.lower() not in CHANNELS:
-            raise BadRequest(f'"channel" must be one of {", ".join(CHANNELS)}, not {channel!r}')
-        status = request.args.get("status")
-        if status and status.lower() not in STATUS_NAMES:
-            hint = did_you_mean(status, sorted(STATUS_NAMES))
-            raise BadRequest(f'"status": no status is named {status!r}{hint}')
-        query = MessageQuery(**{key: request.args.get(key) or None for key in MESSAGE_FILTERS})
+        query = message_query(request.args)
         wait = _number(request.args.get("wait", "0"), "wait", 0.0, MAX_WAIT_SECONDS)
         limit = _whole(request.args.get("limit"), "limit", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
         before = _whole(request.args.get("before"), "before", None, 2**62)
@@ -152,6 +149,12 @@ class ControlApi:
 
     def message(self, request: Request, message_id: str) -> Response:
         return json_response(message_json(self._message(message_id)))
+
+    def delete_message(self, request: Request, message_id: str) -> Response:
+        deleted = self.world.backend.delete(message_id)
+        if deleted is None:
+            raise NotFound(f"no message with id {message_id}")
+        return json_response({"deleted": deleted.id})
 
     def force(self, request: Request, message_id: str) -> Response:
         message = self._message(message_id)
@@ -329,6 +332,37 @@ def _tell(record: CallRecord, endpoint: str, arguments: Mapping[str, Any]) -> No
     record.quiet = endpoint in QUIET
     if "message_id" in arguments:
         record.message_ids.append(str(arguments["message_id"]))
+
+
+def message_query(args: Mapping[str, str]) -> MessageQuery:
+    """The messages filters (MESSAGE_FILTERS) of a query string; a malformed one is a
+    400 that says what it should be."""
+    given = {key: args.get(key) or None for key in MESSAGE_FILTERS}
+    channel, status = given["channel"], given["status"]
+    if channel and channel.lower() not in CHANNELS:
+        raise BadRequest(f'"channel" must be one of {", ".join(CHANNELS)}, not {channel!r}')
+    if status and status.lower() not in STATUS_NAMES:
+        hint = did_you_mean(status, sorted(STATUS_NAMES))
+        raise BadRequest(f'"status": no status is named {status!r}{hint}')
+    return MessageQuery(
+        channel=channel,
+        account=given["account"],
+        recipient=given["recipient"],
+        status=status,
+        refclient=given["refclient"],
+        contains=(given["q"] or "").strip() or None,
+        final=_truth(given["final"], "final"),
+        since=_moment(given["since"], "since"),
+        until=_moment(given["until"], "until"),
+    )
+
+
+def _truth(text: str | None, name: str) -> bool | None:
+    if text is None:
+        return None
+    if text.lower() not in ("true", "false"):
+        raise BadRequest(f'"{name}" must be true or false, not {text!r}')
+    return text.lower() == "true"
 
 
 def _journal_query(request: Request, paging: tuple[str, ...]) -> JournalQuery:
