@@ -38,12 +38,14 @@ class MockApplication:
         world: World,
         public_url: str | None = None,
         waiting_room: WaitingRoom | None = None,
+        stream_room: WaitingRoom | None = None,
     ) -> None:
-        """``public_url``: the address the WSDL announces; None takes each request's."""
+        """``public_url``: the address the WSDL announces; None takes each request's.
+        ``waiting_room`` and ``stream_room`` seat long polls and event streams."""
         self.world = world
         settings = world.settings
         self.soap = SoapEndpoint(world, settings.namespace, public_url, settings.public_host)
-        self.control = ControlApi(world, waiting_room)
+        self.control = ControlApi(world, waiting_room, stream_room)
         self._dqe: WsgiApp | None = None
         self.faults = FaultInjector(world)
         self._recorder = Recorder(lambda: world.journal, self._route, protocol_of)

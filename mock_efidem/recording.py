@@ -13,7 +13,7 @@ import io
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -53,6 +53,9 @@ class CallRecord:
     note: str = ""
     quiet: bool = False
     """Reads of the journal itself and health checks: logged at DEBUG, not journalled."""
+    stream: bool = False
+    """The answer is a stream (live events): passed on as it comes, not kept, and
+    journalled when it ends."""
 
 
 def record_of(environ: Mapping[str, Any]) -> CallRecord | None:
@@ -80,39 +83,70 @@ class Recorder:
         body = read_body(environ)
         record = environ[RECORD_KEY] = CallRecord(self._protocol_of(_path(environ)))
         answer: dict[str, Any] = {}
-        sent = b""
-        try:
-            sent = _answer(self._downstream, environ, start_response, answer)
-        except BaseException:
-            record.note = "the mock failed to answer: its log says why"
-            raise
-        finally:  # journalled even when it failed
+
+        def finish(sent: bytes) -> None:
             entry = _entry(entry_id, at, started, environ, body, answer, sent, journal.body_limit)
             if not record.quiet:
                 journal.record(entry, generation)
             log_access(entry, logging.DEBUG if record.quiet else logging.INFO)
+
+        try:
+            chunks = self._downstream(environ, _capturing(start_response, answer))
+            if record.stream:
+                record.note = "a stream of events: its body is not kept"
+                return _Streamed(chunks, finish)
+            sent = _joined(chunks)
+        except BaseException:  # journalled even when it failed
+            record.note = "the mock failed to answer: its log says why"
+            finish(b"")
+            raise
+        finish(sent)
         return [sent]
 
 
-def _answer(
-    downstream: WsgiApp,
-    environ: WSGIEnvironment,
-    start_response: StartResponse,
-    answer: dict[str, Any],
-) -> bytes:
-    """The downstream answer, whole; its status and headers land in ``answer``."""
+def _capturing(start_response: StartResponse, answer: dict[str, Any]) -> StartResponse:
+    """``start_response``, also noting the status and headers in ``answer``."""
 
     def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
         answer.update(status=status, headers=headers)
         return start_response(status, headers, exc_info)
 
-    chunks = downstream(environ, capture)
+    return capture
+
+
+def _joined(chunks: Iterable[bytes]) -> bytes:
+    """The downstream answer, whole."""
     try:
         return b"".join(chunks)
     finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
+        _close(chunks)
+
+
+def _close(chunks: Iterable[bytes]) -> None:
+    close = getattr(chunks, "close", None)
+    if close is not None:
+        close()
+
+
+class _Streamed:
+    """A streamed answer, passed on chunk by chunk; its call is journalled (and logged)
+    when the server closes it, at its end or when its client left."""
+
+    def __init__(self, chunks: Iterable[bytes], finish: Callable[[bytes], None]) -> None:
+        self._chunks, self._finish = chunks, finish
+        self._finished = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._chunks)
+
+    def close(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        try:
+            _close(self._chunks)
+        finally:
+            self._finish(b"")
 
 
 def _entry(

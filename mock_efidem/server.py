@@ -68,6 +68,24 @@ def _flushed(server: Any) -> bool:
     return not any(getattr(c, "total_outbufs_len", 0) for c in channels)
 
 
+class _ThreadLender:
+    """Grows waitress's pool by a thread for each long poll and each event stream that
+    holds one, so that they never take the workers calls need."""
+
+    def __init__(self, dispatcher: Any) -> None:
+        self._dispatcher = dispatcher
+        self._lent: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def room(self, name: str, capacity: int) -> WaitingRoom:
+        return WaitingRoom(capacity, on_change=lambda seated: self._lend(name, seated))
+
+    def _lend(self, name: str, seated: int) -> None:
+        with self._lock:  # two rooms: their counts are added up in one place
+            self._lent[name] = seated
+            self._dispatcher.set_thread_count(SERVER_THREADS + sum(self._lent.values()))
+
+
 def _wait_until(done: Callable[[], bool], seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while not done() and time.monotonic() < deadline:
@@ -115,12 +133,13 @@ class MockServer:
         )
         server.channel_class = _Channel
         self.port = server.effective_port  # bound: port 0 is now a real port
-        dispatcher = server.task_dispatcher
-        room = WaitingRoom(
-            self.settings.max_long_polls,
-            on_change=lambda waiting: dispatcher.set_thread_count(SERVER_THREADS + waiting),
+        lender = _ThreadLender(server.task_dispatcher)
+        server.application = MockApplication(
+            self.world,
+            self.settings.public_url,
+            lender.room("long polls", self.settings.max_long_polls),
+            lender.room("event streams", self.settings.max_event_streams),
         )
-        server.application = MockApplication(self.world, self.settings.public_url, room)
         self._server = server
         self._thread = threading.Thread(target=server.run, name="mock-efidem", daemon=True)
         self._thread.start()
@@ -129,11 +148,13 @@ class MockServer:
 
     def stop(self) -> None:
         """Stop after answering every call already accepted, queued or running (within
-        ``DRAIN_SECONDS``); long polls answer what they have at once."""
+        ``DRAIN_SECONDS``); long polls answer what they have at once, and event streams
+        end."""
         server, self._server = self._server, None
         if server is not None:
             server.accepting = False  # new connections wait in the backlog, then close
             self.world.backend.stop_waiting()
+            self.world.events.close()
             _wait_until(lambda: _idle(server.task_dispatcher), DRAIN_SECONDS)
             # Workers first: a worker that finishes a call wakes the loop through the
             # trigger, which must still be open then.

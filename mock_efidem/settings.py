@@ -30,6 +30,11 @@ class Settings:
     """Open connections served at once; more wait in the listen backlog."""
     max_long_polls: int = 64
     """Long polls waiting at once, each on a thread of its own; one more is a 503."""
+    max_event_streams: int = 32
+    """Event streams (GET /_mock/events) open at once, each on a thread of its own; one
+    more is a 503."""
+    event_stream_seconds: float = 300.0
+    """An event stream ends after this long; the browser's EventSource reconnects."""
     admin_token: str | None = None
     """Required as ``Authorization: Bearer`` on /_mock/ (but its health check) when set."""
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT

@@ -1,6 +1,6 @@
 """Everything one mock instance holds: the scenario, the rules added at run time,
-the Efidem backend, the DQE configuration, the call rules' counters and the request
-journal.
+the Efidem backend, the DQE configuration, the call rules' counters, the request
+journal and the hub of live events.
 
 Like moto's backends, a reset re-runs the constructor from the current scenario, so
 the start state is exactly what a fresh instance has: added rules are gone too.
@@ -19,12 +19,15 @@ from mock_efidem.domain.backend import EfidemBackend
 from mock_efidem.domain.clock import Clock
 from mock_efidem.domain.lifecycle import LifecycleSettings
 from mock_efidem.domain.outcomes import OutcomeRule
+from mock_efidem.events import EventHub
 from mock_efidem.journal import Journal
 from mock_efidem.scenario.loader import load_file, load_text
 from mock_efidem.scenario.model import CallFacts, FaultRule, ResponseRule, RuleState, Scenario
 from mock_efidem.settings import Settings
 
 DEFAULT_SCENARIO = "default.yaml"
+TICK_SECONDS = 1.0
+"""While anyone listens for events, statuses due are fired at least this often."""
 
 AnyRule = ResponseRule | FaultRule | OutcomeRule
 
@@ -68,8 +71,12 @@ def scenario_of(settings: Settings) -> Scenario:
 class World:
     def __init__(self, settings: Settings, scenario: Scenario | None = None) -> None:
         self.settings = settings
+        self.events = EventHub(tick=lambda: self.backend.watch_due(TICK_SECONDS))
         self.journal = Journal(
-            settings.journal_size, settings.journal_bytes, settings.journal_body_limit
+            settings.journal_size,
+            settings.journal_bytes,
+            settings.journal_body_limit,
+            on_record=self.events.call_recorded,
         )
         self._lock = threading.Lock()
         self._added_ids = itertools.count(1)
@@ -92,6 +99,7 @@ class World:
             lifecycle=LifecycleSettings(**vars(scenario.lifecycle)),
             open_accounts=scenario.open_accounts,
             max_messages=self.settings.max_messages,
+            on_change=self.events.message_changed,
         )
         self.dqe_config = scenario.dqe
         # The rules draw from the effective seed: the command line's wins.
@@ -150,16 +158,18 @@ class World:
         with self._lock:
             self.scenario = scenario
             self._start()
+        self.events.reset(None)
 
     def reset(self, account: str | None = None) -> None:
         with self._lock:
             if account is None:
                 self._start()
                 self.journal.clear()
-                return
-            self.backend.store.clear(account)
-            self.backend.accounts.forget_console_users(account)
-            self.journal.clear(account)
+            else:
+                self.backend.store.clear(account)
+                self.backend.accounts.forget_console_users(account)
+                self.journal.clear(account)
+        self.events.reset(account)
 
 
 def _rules_of(placed: list[PlacedRule], section: str, kind: type[AnyRule]) -> list[Any]:

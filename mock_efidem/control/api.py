@@ -23,6 +23,7 @@ from mock_efidem import __version__
 from mock_efidem.control.answers import json_error, json_response
 from mock_efidem.control.guard import LOGIN_PATH, Guard
 from mock_efidem.control.inbox import PAGE_SIZE, inbox_page, message_page
+from mock_efidem.control.stream import HEADERS, MEDIA_TYPE, open_stream
 from mock_efidem.control.views import catalogue_json, clock_json, message_json
 from mock_efidem.control.waiting import WaitingRoom
 from mock_efidem.domain.backend import DEFAULT_PAGE_SIZE
@@ -47,8 +48,9 @@ JOURNAL_FILTERS = (
 )  # fmt: skip
 FIELD_FILTER = "field."
 PAGING = ("limit", "before", "wait")
-QUIET = frozenset({"health", "journal", "journal_entry", "journal_count"})
-"""Calls not journalled: reading the journal must not change it; health is polled."""
+QUIET = frozenset({"health", "journal", "journal_entry", "journal_count", "events"})
+"""Calls not journalled: reading the journal (or its events) must not change it;
+health is polled."""
 CHANNELS = tuple(channel.value for channel in Channel)
 STATUS_NAMES = frozenset(s.name for statuses in CATALOGUE.values() for s in statuses)
 
@@ -58,6 +60,7 @@ URLS = Map(
         Rule(f"{PREFIX}/messages", endpoint="messages", methods=["GET"]),
         Rule(f"{PREFIX}/messages/<message_id>", endpoint="message", methods=["GET"]),
         Rule(f"{PREFIX}/messages/<message_id>", endpoint="delete_message", methods=["DELETE"]),
+        Rule(f"{PREFIX}/events", endpoint="events", methods=["GET"]),
         Rule(f"{PREFIX}/messages/<message_id>/status", endpoint="force", methods=["POST"]),
         Rule(
             f"{PREFIX}/messages/<message_id>/attachments/<int:index>",
@@ -85,17 +88,24 @@ URLS = Map(
 
 
 class ControlApi:
-    def __init__(self, world: World, waiting_room: WaitingRoom | None = None) -> None:
+    def __init__(
+        self,
+        world: World,
+        waiting_room: WaitingRoom | None = None,
+        stream_room: WaitingRoom | None = None,
+    ) -> None:
+        """``waiting_room`` seats long polls, ``stream_room`` event streams."""
         self.world = world
         self.guard = Guard(world.settings.host, world.settings.admin_token)
         self.waiting_room = waiting_room or WaitingRoom()
+        self.stream_room = stream_room or WaitingRoom(world.settings.max_event_streams)
         self._views: dict[str, Callable[..., Response]] = {
             name: getattr(self, name)
             for name in (
                 "health", "messages", "message", "force", "clock", "advance", "freeze",
                 "unfreeze", "mode", "statuses", "journal", "journal_count", "journal_entry",
                 "rules", "rule", "reset", "scenario", "attachment", "inbox", "inbox_message",
-                "delete_message",
+                "delete_message", "events",
             )
         }  # fmt: skip
 
@@ -155,6 +165,17 @@ class ControlApi:
         if deleted is None:
             raise NotFound(f"no message with id {message_id}")
         return json_response({"deleted": deleted.id})
+
+    def events(self, request: Request) -> Response:
+        """Server-sent events: messages, calls and resets as they happen."""
+        lifetime = self.world.settings.event_stream_seconds
+        stream = open_stream(self.world.events, self.stream_room, lifetime, request.environ)
+        if isinstance(stream, str):
+            return json_error(503, stream)
+        record = record_of(request.environ)
+        if record is not None:
+            record.stream = True
+        return Response(stream, mimetype=MEDIA_TYPE, headers=HEADERS)
 
     def force(self, request: Request, message_id: str) -> Response:
         message = self._message(message_id)
