@@ -60,7 +60,13 @@ def test_a_message_page_escapes_everything(
 
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in page
     assert "<b>bold</b>" not in page
-    assert '<iframe sandbox="" srcdoc="&lt;p onclick=&quot;x()&quot;&gt;Hello&lt;/p&gt;">' in page
+    # Shown in a frame that runs no script; its links open in a new tab.
+    frame = (
+        '<iframe class="html-body" sandbox="allow-popups allow-popups-to-escape-sandbox" '
+        'title="HTML body" data-testid="html-frame" srcdoc="&lt;base target=&quot;_blank&quot;&gt;'
+        '&lt;p onclick=&quot;x()&quot;&gt;Hello&lt;/p&gt;">'
+    )
+    assert frame in page
     assert "facture.pdf" in page
 
 

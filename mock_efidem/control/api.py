@@ -20,9 +20,9 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem import __version__
+from mock_efidem.control import inbox
 from mock_efidem.control.answers import json_error, json_response
 from mock_efidem.control.guard import LOGIN_PATH, Guard
-from mock_efidem.control.inbox import PAGE_SIZE, inbox_page, message_page
 from mock_efidem.control.stream import HEADERS, MEDIA_TYPE, open_stream
 from mock_efidem.control.views import catalogue_json, clock_json, message_json
 from mock_efidem.control.waiting import WaitingRoom
@@ -48,7 +48,21 @@ JOURNAL_FILTERS = (
 )  # fmt: skip
 FIELD_FILTER = "field."
 PAGING = ("limit", "before", "wait")
-QUIET = frozenset({"health", "journal", "journal_entry", "journal_count", "events"})
+INBOX_ROUTES = (
+    ("/inbox/rows", "inbox_rows"),
+    ("/inbox/calls", "inbox_calls"),
+    ("/inbox/calls/rows", "inbox_call_rows"),
+    ("/inbox/calls/<int:entry_id>", "inbox_call"),
+    ("/inbox/scenarios/<name>", "inbox_scenario"),
+    ("/inbox/<message_id>/live", "inbox_live"),
+    ("/inbox/<message_id>/attachments/<int:index>", "inbox_attachment"),
+    ("/static/<name>", "static"),
+)
+"""The web inbox's pages, the JSON inbox.js draws and its assets: not journalled, as
+reading the journal is not (watching must not change what is watched)."""
+INBOX_VIEWS = ("inbox", "inbox_message", *(name for _, name in INBOX_ROUTES))
+
+QUIET = frozenset({"health", "journal", "journal_entry", "journal_count", "events", *INBOX_VIEWS})
 """Calls not journalled: reading the journal (or its events) must not change it;
 health is polled."""
 CHANNELS = tuple(channel.value for channel in Channel)
@@ -69,6 +83,7 @@ URLS = Map(
         ),
         Rule(f"{PREFIX}/inbox", endpoint="inbox", methods=["GET"]),
         Rule(f"{PREFIX}/inbox/<message_id>", endpoint="inbox_message", methods=["GET"]),
+        *(Rule(f"{PREFIX}{path}", endpoint=name, methods=["GET"]) for path, name in INBOX_ROUTES),
         Rule(f"{PREFIX}/clock", endpoint="clock", methods=["GET"]),
         Rule(f"{PREFIX}/clock/advance", endpoint="advance", methods=["POST"]),
         Rule(f"{PREFIX}/clock/freeze", endpoint="freeze", methods=["POST"]),
@@ -108,6 +123,7 @@ class ControlApi:
                 "delete_message", "events",
             )
         }  # fmt: skip
+        self._views.update({name: getattr(self, name) for name in INBOX_VIEWS})
 
     def dispatch(self, request: Request) -> Response:
         refusal = self.guard.refusal(request)
@@ -201,14 +217,64 @@ class ControlApi:
             headers={"Content-Disposition": _disposition(found.name)},
         )
 
+    # --- the web inbox -------------------------------------------------------------
+
     def inbox(self, request: Request) -> Response:
-        channel = request.args.get("channel") or None
-        before = _whole(request.args.get("before"), "before", None, 2**62)
-        page = self.world.backend.find_page(MessageQuery(channel=channel), PAGE_SIZE, before)
-        return _html(inbox_page(page, channel))
+        return _html(inbox.inbox_page(self.world, request.args))
+
+    def inbox_rows(self, request: Request) -> Response:
+        return json_response(inbox.inbox_rows(self.world, request.args))
 
     def inbox_message(self, request: Request, message_id: str) -> Response:
-        return _html(message_page(self._message(message_id)))
+        return _html(inbox.message_page(self.world, self._message(message_id)))
+
+    def inbox_live(self, request: Request, message_id: str) -> Response:
+        return json_response(inbox.message_state(self.world, self._message(message_id)))
+
+    def inbox_attachment(self, request: Request, message_id: str, index: int) -> Response:
+        """An attachment shown in a tab of its own: only types that run nothing."""
+        attachments = self._message(message_id).attachments
+        if index >= len(attachments):
+            raise NotFound(f"message {message_id} has no attachment {index}")
+        found = attachments[index]
+        kind = inbox.attachment_type(found)
+        if kind not in inbox.VIEWABLE:
+            raise NotFound(f"a {kind} attachment is not shown here; download it")
+        disposition = "inline" + _disposition(found.name).removeprefix("attachment")
+        return Response(
+            found.content,
+            content_type=f"{kind}; charset=utf-8" if kind.startswith("text/") else kind,
+            headers={**_INBOX_HEADERS, "Content-Disposition": disposition},
+        )
+
+    def inbox_calls(self, request: Request) -> Response:
+        return _html(inbox.calls_page(self.world, request.args))
+
+    def inbox_call_rows(self, request: Request) -> Response:
+        return json_response(inbox.calls_rows(self.world, request.args))
+
+    def inbox_call(self, request: Request, entry_id: int) -> Response:
+        entry = self.world.journal.get(entry_id)
+        if entry is None:
+            raise NotFound(f"the journal has no entry {entry_id} (or no longer)")
+        return _html(inbox.call_page(self.world, entry))
+
+    def inbox_scenario(self, request: Request, name: str) -> Response:
+        text = inbox.scenario_text(name)
+        if text is None:
+            raise NotFound(f"no shipped scenario is named {name!r}")
+        return Response(text, content_type="text/plain; charset=utf-8", headers=_INBOX_HEADERS)
+
+    def static(self, request: Request, name: str) -> Response:
+        if name not in inbox.ASSETS:
+            raise NotFound(f"no asset {name}")
+        response = Response(
+            inbox.asset(name),
+            content_type=inbox.ASSETS[name],
+            headers={**_INBOX_HEADERS, "Cache-Control": "no-cache"},
+        )
+        response.add_etag()
+        return response.make_conditional(request)
 
     def _message(self, message_id: str) -> Message:
         found = self.world.backend.find_any(message_id)
@@ -419,8 +485,11 @@ def _moment(text: str | None, name: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+_INBOX_HEADERS = {**inbox.SECURITY_HEADERS, "Cache-Control": "no-store"}
+
+
 def _html(page: str) -> Response:
-    return Response(page, content_type="text/html; charset=utf-8")
+    return Response(page, content_type="text/html; charset=utf-8", headers=_INBOX_HEADERS)
 
 
 def _safe_name(name: str) -> str:
