@@ -20,6 +20,8 @@ from lxml import etree
 from spyne.server.wsgi import WsgiApplication
 from werkzeug.wrappers import Request, Response
 
+from mock_efidem.control.inbox.home import home_page
+from mock_efidem.control.inbox.html import SECURITY_HEADERS
 from mock_efidem.soap.envelope import (
     PARSED_CALL_KEY,
     NotACall,
@@ -35,6 +37,7 @@ from mock_efidem.soap.wsdl import ADDRESS_PLACEHOLDER, WsdlDocument, asmx_wsdl
 from mock_efidem.wsgi import BODY_KEY, StartResponse, WSGIEnvironment
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
+HOME_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
 
 # spyne runs a full gc.collect() after a call at most once a second, in the request
 # path: with a million stored messages that is a half-second stall. Python's own
@@ -122,6 +125,10 @@ class SoapEndpoint:
         if request.method == "GET" and _asks_for_wsdl(request):
             response = Response(
                 self.wsdl.for_request(environ), content_type="text/xml; charset=utf-8"
+            )
+        elif request.method in ("GET", "HEAD") and request.path == "/":
+            response = Response(
+                home_page(), content_type="text/html; charset=utf-8", headers=HOME_HEADERS
             )
         elif request.method in ("GET", "HEAD"):
             response = Response(
