@@ -282,6 +282,7 @@ def _serve(arguments: argparse.Namespace) -> int:
         watcher.start()
     print(f"mock-efidem listening on {server.base_url}", flush=True)
     print(f"  SOAP endpoint {server.soap_url} (WSDL: {server.soap_url}?wsdl)", flush=True)
+    print(f"  inbox {server.base_url}/_mock/inbox", flush=True)
     try:
         server.wait()
     except KeyboardInterrupt:
