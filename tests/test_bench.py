@@ -13,7 +13,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
 @pytest.mark.parametrize(
-    "script", ["compare.py", "startup.py", "throughput.py", "journal_memory.py"]
+    "script", ["compare.py", "startup.py", "throughput.py", "journal_memory.py", "inbox_page.py"]
 )
 def test_a_benchmark_answers_help(script: str) -> None:
     result = subprocess.run(
@@ -28,3 +28,12 @@ def test_compare_offers_the_options_the_readme_names() -> None:
         [sys.executable, str(BENCH / "compare.py"), "--help"], capture_output=True, text=True
     )
     assert "--quick" in result.stdout and "--profile" in result.stdout
+
+
+def test_the_screenshot_script_answers_help() -> None:
+    script = BENCH.parent / "tools" / "screenshots.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "docs/inbox.png" in result.stdout.replace("\n", " ") or "--out" in result.stdout
