@@ -129,6 +129,9 @@ def test_the_inbox_asks_for_the_token_and_remembers_it_in_a_cookie(guarded: Mock
     browser = requests.Session()
     page = browser.get(control(guarded, "/inbox"), timeout=10)
     assert page.status_code == 401 and 'name="token"' in page.text
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
 
     refused = browser.post(control(guarded, "/login"), data={"token": "nope"}, timeout=10)
     assert refused.status_code == 401 and "wrong token" in refused.text

@@ -25,6 +25,7 @@ from html import escape
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem.control.answers import json_error
+from mock_efidem.control.inbox.html import SECURITY_HEADERS
 
 COOKIE = "mock_efidem_token"
 LOGIN_PATH = "/_mock/login"
@@ -114,4 +115,6 @@ def _login_page(problem: str = "") -> Response:
         f'<form method="post" action="{LOGIN_PATH}"><input type="password" name="token" '
         "autofocus required> <button>Open the inbox</button></form></body></html>"
     )
-    return Response(page, status=401, content_type="text/html; charset=utf-8")
+    return Response(
+        page, status=401, content_type="text/html; charset=utf-8", headers=SECURITY_HEADERS
+    )
