@@ -136,9 +136,10 @@ def test_q_combines_with_the_indexed_filters(filled: tuple[MockServer, dict[str,
 
 def test_q_pages_like_any_listing(filled: tuple[MockServer, dict[str, str]]) -> None:
     server, sent = filled
-    first = control(server, "GET", "/messages", params={"q": "e", "limit": 3}).json()
+    # "o" is in every message's text and in no id (hex): "e" was in some ids only.
+    first = control(server, "GET", "/messages", params={"q": "o", "limit": 3}).json()
     rest = control(
-        server, "GET", "/messages", params={"q": "e", "limit": 3, "before": first["next"]}
+        server, "GET", "/messages", params={"q": "o", "limit": 3, "before": first["next"]}
     ).json()
     assert (first["count"], first["total"], rest["count"], rest["next"]) == (3, 4, 1, None)
     listed = [m["id"] for m in first["messages"] + rest["messages"]]
