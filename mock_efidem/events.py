@@ -2,7 +2,8 @@
 
 Each source tells the hub through one seam: the message store's ``on_change`` (a
 message stored, moved to a status, deleted), the journal's ``on_record`` (a call
-journalled), and the world's reset and load. Each listener (an event stream) has a
+journalled), the clock's ``on_change`` (advanced, frozen, unfrozen), and the world's
+reset and load. Each listener (an event stream) has a
 bounded queue of its own: a reader that falls too far behind is dropped and told so
 (``overflowed``), instead of holding the mock's memory. While anyone listens, a
 thread of the hub runs ``tick`` in a loop, so that statuses that fall due as time
@@ -20,13 +21,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mock_efidem.domain.clock import Clock
 from mock_efidem.domain.models import Message
 from mock_efidem.domain.store import Change
 from mock_efidem.journal import JournalEntry
 
 QUEUE_SIZE = 1000
 """Events waiting for one listener; one more and it is dropped (``overflowed``)."""
-MESSAGE, CALL, RESET = "message", "call", "reset"
+MESSAGE, CALL, RESET, CLOCK = "message", "call", "reset", "clock"
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +164,10 @@ class EventHub:
 
     def reset(self, account: str | None) -> None:
         self.publish(RESET, {"account": account})
+
+    def clock_changed(self, clock: Clock) -> None:
+        if self._subscribers:
+            self.publish(CLOCK, {"now": clock.now().isoformat(), "frozen": clock.frozen})
 
     # --- the ticker ----------------------------------------------------------------
 

@@ -94,7 +94,9 @@ class World:
             accounts=scenario.accounts,
             forbidden_sequences=scenario.forbidden_sequences,
             seed=self.seed,
-            clock=Clock(start=scenario.clock_start, frozen=scenario.clock_frozen),
+            clock=Clock(
+                scenario.clock_start, scenario.clock_frozen, on_change=self.events.clock_changed
+            ),
             outcome_rules=scenario.outcome_rules,
             lifecycle=LifecycleSettings(**vars(scenario.lifecycle)),
             open_accounts=scenario.open_accounts,

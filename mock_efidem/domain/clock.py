@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 
 class Clock:
     """``start`` sets the current time; ``frozen`` stops it there until advanced."""
 
-    def __init__(self, start: datetime | None = None, frozen: bool = False) -> None:
+    def __init__(
+        self,
+        start: datetime | None = None,
+        frozen: bool = False,
+        on_change: Callable[[Clock], None] | None = None,
+    ) -> None:
+        """``on_change`` hears every advance, freeze and unfreeze (the live events)."""
+        self.on_change = on_change
         self._lock = threading.Lock()
         self._offset = start - datetime.now(UTC) if start else timedelta()
         self._frozen_at: datetime | None = None
@@ -37,17 +45,22 @@ class Clock:
                 self._frozen_at += step
             else:
                 self._offset += step
-        return self.now()
+        return self._changed()
 
     def freeze(self) -> datetime:
         moment = self.now()
         with self._lock:
             self._frozen_at = moment
-        return moment
+        return self._changed()
 
     def unfreeze(self) -> datetime:
         with self._lock:
             if self._frozen_at is not None:
                 self._offset = self._frozen_at - datetime.now(UTC)
                 self._frozen_at = None
+        return self._changed()
+
+    def _changed(self) -> datetime:
+        if self.on_change is not None:
+            self.on_change(self)
         return self.now()

@@ -104,6 +104,18 @@ def test_a_send_appears_live_without_a_reload(browser: WebDriver, mock: MockEfid
     assert "Arrived live" in rows(browser)[0].text
 
 
+def test_another_clients_clock_change_shows_live(browser: WebDriver, mock: MockEfidem) -> None:
+    mock.freeze()
+    open_inbox(browser, mock)
+
+    moved = mock.advance(2 * 86_400)["now"][:19].replace("T", " ")
+
+    wait_for(
+        browser, lambda b: b.find_element(*by_testid("clock-time")).text == moved, LIVE_SECONDS
+    )
+    assert browser.find_element(*by_testid("clock-state")).text == "frozen"
+
+
 def test_search_finds_a_message_by_refclient(browser: WebDriver, mock: MockEfidem) -> None:
     wanted = send_email(mock, REFCLIENT="order-8841")
     send_email(mock, to="other@example.fr", REFCLIENT="order-1000")

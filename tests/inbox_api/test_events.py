@@ -114,6 +114,19 @@ def test_a_deletion_is_heard(server: MockServer, listen: Listen) -> None:
     }
 
 
+def test_the_clock_is_heard_when_it_moves_freezes_or_runs(
+    server: MockServer, listen: Listen
+) -> None:
+    listener = listen()
+
+    frozen = control(server, "POST", "/clock/freeze", json={}).json()
+    assert listener.next("clock").data == {"now": frozen["now"], "frozen": True}
+    advanced = control(server, "POST", "/clock/advance", json={"seconds": 3600}).json()
+    assert listener.next("clock").data == {"now": advanced["now"], "frozen": True}
+    control(server, "POST", "/clock/unfreeze", json={})
+    assert listener.next("clock").data["frozen"] is False
+
+
 def test_resets_and_a_loaded_scenario_are_heard(private: MockServer) -> None:
     listener = Listener(private.base_url)
     try:

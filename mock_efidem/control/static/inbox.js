@@ -217,7 +217,7 @@
           this.state("connecting", "reconnecting…");
         }
       };
-      for (const name of ["message", "call", "reset"]) {
+      for (const name of ["message", "call", "reset", "clock"]) {
         source.addEventListener(name, (event) => {
           let data;
           try {
@@ -236,6 +236,8 @@
     },
 
     handle(name, data) {
+      // Every page shows the clock: another client's advance or freeze moves it here.
+      if (name === "clock") clock.set(data);
       const handler = this.handlers[name];
       if (handler) handler(data);
     },
