@@ -242,22 +242,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     from mock_efidem.server import MockServer
 
     logs.configure(arguments.log_level, arguments.log_format, arguments.debug_spyne)
-    settings = Settings(
-        host=arguments.host,
-        port=arguments.port,
-        # A shipped scenario's name as a Path: loading resolves it like a file's path.
-        scenario=Path(arguments.scenario) if arguments.scenario is not None else None,
-        namespace=arguments.namespace,
-        public_url=arguments.public_url,
-        seed=arguments.seed,
-        max_messages=arguments.max_messages,
-        max_connections=arguments.max_connections,
-        idle_timeout=arguments.idle_timeout,
-        admin_token=arguments.admin_token,
-        journal_size=arguments.journal_size,
-        journal_bytes=arguments.journal_bytes,
-        journal_body_limit=arguments.journal_body_limit,
-    )
+    settings = _settings(arguments)
     # Before the first load: an edit made while it loads is reloaded.
     watcher = _watcher(arguments.scenario) if arguments.watch else None
     try:
@@ -280,14 +265,38 @@ def _serve(arguments: argparse.Namespace) -> int:
     if watcher is not None:
         watcher.on_loaded = _reloading(server, arguments.scenario)  # the server exists now
         watcher.start()
-    print(f"mock-efidem listening on {server.base_url}", flush=True)
-    print(f"  SOAP endpoint {server.soap_url} (WSDL: {server.soap_url}?wsdl)", flush=True)
-    print(f"  inbox {server.base_url}/_mock/inbox", flush=True)
+    _announce(server)
     try:
         server.wait()
     except KeyboardInterrupt:
         server.stop()
     return 0
+
+
+def _settings(arguments: argparse.Namespace) -> Settings:
+    return Settings(
+        host=arguments.host,
+        port=arguments.port,
+        # A shipped scenario's name as a Path: loading resolves it like a file's path.
+        scenario=Path(arguments.scenario) if arguments.scenario is not None else None,
+        namespace=arguments.namespace,
+        public_url=arguments.public_url,
+        seed=arguments.seed,
+        max_messages=arguments.max_messages,
+        max_connections=arguments.max_connections,
+        idle_timeout=arguments.idle_timeout,
+        admin_token=arguments.admin_token,
+        journal_size=arguments.journal_size,
+        journal_bytes=arguments.journal_bytes,
+        journal_body_limit=arguments.journal_body_limit,
+    )
+
+
+def _announce(server: MockServer) -> None:
+    """The listening line first, always: tests and supervisors read the address there."""
+    print(f"mock-efidem listening on {server.base_url}", flush=True)
+    print(f"  SOAP endpoint {server.soap_url} (WSDL: {server.soap_url}?wsdl)", flush=True)
+    print(f"  inbox {server.base_url}/_mock/inbox", flush=True)
 
 
 def _watcher(path: Path) -> ScenarioWatcher:
