@@ -31,7 +31,7 @@ HTTP_TIMEOUT = 30.0
 
 ADMIN_TOKEN_VARIABLE = "MOCK_EFIDEM_ADMIN_TOKEN"
 PAGE_SIZE = 1000
-"""Messages asked for in one request (the control API's largest page)."""
+"""Messages or journal entries asked for in one request (the API's largest page)."""
 APPLICATION_PROTOCOLS = "soap,dqe"
 
 
@@ -165,16 +165,7 @@ class MockEfidem:
         query = {k: _query_value(v) for k, v in filters.items() if v is not None}
         if wait:
             query["wait"] = str(wait)
-        found: list[dict[str, Any]] = []
-        while limit is None or len(found) < limit:
-            size = min(PAGE_SIZE, limit - len(found)) if limit is not None else PAGE_SIZE
-            page = self._call("GET", "/messages", query={**query, "limit": str(size)})
-            found += page["messages"]
-            if page["next"] is None:
-                break
-            query = {**query, "before": str(page["next"])}
-            query.pop("wait", None)
-        return found
+        return self._pages("/messages", "messages", query, limit)
 
     def wait_for_message(
         self, timeout: float = 10.0, **filters: str | bool | datetime
@@ -243,13 +234,7 @@ class MockEfidem:
         ``calls(operation="ENVOYER_SMS", DESTINATION="0601020304")``."""
         protocol = filters.get("protocol") or APPLICATION_PROTOCOLS
         query = journal_query({**filters, "protocol": protocol})
-        found: list[dict[str, Any]] = []
-        while True:
-            page = self._call("GET", "/journal", query={**query, "limit": str(PAGE_SIZE)})
-            found += page["entries"]
-            if page["next"] is None:
-                return found[::-1]
-            query = {**query, "before": str(page["next"])}
+        return self._pages("/journal", "entries", query)[::-1]  # pages come newest first
 
     journal = calls
 
@@ -283,6 +268,22 @@ class MockEfidem:
     def statuses(self) -> dict[str, Any]:
         catalogue: dict[str, Any] = self._call("GET", "/statuses")
         return catalogue
+
+    def _pages(
+        self, path: str, key: str, query: dict[str, str], limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Every item of a paged list, page after page (its ``next`` as ``before``), or
+        its first ``limit``; a ``wait`` holds the first page only."""
+        found: list[dict[str, Any]] = []
+        while limit is None or len(found) < limit:
+            size = min(PAGE_SIZE, limit - len(found)) if limit is not None else PAGE_SIZE
+            page = self._call("GET", path, query={**query, "limit": str(size)})
+            found += page[key]
+            if page["next"] is None:
+                break
+            query = {k: v for k, v in query.items() if k != "wait"}
+            query["before"] = str(page["next"])
+        return found
 
     def _call(
         self,

@@ -28,6 +28,12 @@ PER_TEXT = 100
 """What one more text weighs besides its characters: a str's header, and its place in
 a tuple or a dict (measured: bench/journal_memory.py)."""
 
+JOURNAL_FILTERS = (
+    "protocol", "operation", "account", "result", "http_status", "since", "message_id",
+)  # fmt: skip
+"""The journal's filters on an entry's own facts (``JournalQuery``'s, bar ``fields``):
+what ``GET /_mock/journal`` accepts, and ``MockEfidem.calls`` sends as they are."""
+
 Headers = tuple[tuple[str, str], ...]
 Fields = Mapping[str, tuple[str, ...]]
 

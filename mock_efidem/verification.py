@@ -12,8 +12,11 @@ import fnmatch
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-ENTRY_FILTERS = ("protocol", "account", "result", "http_status", "since", "message_id")
-"""Filters on an entry's own attributes; any other keyword names a request field."""
+from mock_efidem.journal import JOURNAL_FILTERS
+
+ENTRY_FILTERS = tuple(name for name in JOURNAL_FILTERS if name != "operation")
+"""Filters on an entry's own facts besides its operation (the expectation's own); any
+other keyword names a request field."""
 SHOWN = 5
 
 Entry = Mapping[str, Any]
@@ -25,7 +28,7 @@ def journal_query(filters: Mapping[str, Any]) -> dict[str, str]:
     for name, value in filters.items():
         if value is None:
             continue
-        key = name if name in (*ENTRY_FILTERS, "operation") else f"field.{name}"
+        key = name if name in JOURNAL_FILTERS else f"field.{name}"
         query[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return query
 

@@ -32,7 +32,7 @@ from mock_efidem.domain.models import Channel, Message, Recipient
 from mock_efidem.domain.queries import MessageQuery
 from mock_efidem.domain.spelling import did_you_mean
 from mock_efidem.domain.statuses import CATALOGUE
-from mock_efidem.journal import JournalQuery
+from mock_efidem.journal import JOURNAL_FILTERS, JournalQuery
 from mock_efidem.recording import CallRecord, record_of
 from mock_efidem.scenario.loader import ScenarioError, load_rule, load_text
 from mock_efidem.world import PlacedRule, World
@@ -42,9 +42,6 @@ MAX_WAIT_SECONDS = 60.0
 MAX_PAGE_SIZE = 1000
 MESSAGE_FILTERS = (
     "channel", "account", "recipient", "status", "refclient", "q", "final", "since", "until",
-)  # fmt: skip
-JOURNAL_FILTERS = (
-    "protocol", "operation", "account", "result", "http_status", "since", "message_id",
 )  # fmt: skip
 FIELD_FILTER = "field."
 PAGING = ("limit", "before", "wait")
@@ -154,8 +151,7 @@ class ControlApi:
         _only(request, (*MESSAGE_FILTERS, *PAGING))
         query = message_query(request.args)
         wait = _number(request.args.get("wait", "0"), "wait", 0.0, MAX_WAIT_SECONDS)
-        limit = _whole(request.args.get("limit"), "limit", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-        before = _whole(request.args.get("before"), "before", None, 2**62)
+        limit, before = _paging(request)
         if wait <= 0:
             page = self.world.backend.find_page(query, limit, before)
         else:
@@ -164,14 +160,8 @@ class ControlApi:
                     room = self.waiting_room.capacity
                     return json_error(503, f"{room} long polls wait already; retry later")
                 page = self.world.backend.find_page(query, limit, before, wait)
-        return json_response(
-            {
-                "count": len(page.messages),
-                "total": page.total,
-                "next": page.next_cursor,
-                "messages": [message_json(m) for m in page.messages],
-            }
-        )
+        shown = [message_json(m) for m in page.messages]
+        return _page_json("messages", shown, page.total, page.next_cursor)
 
     def message(self, request: Request, message_id: str) -> Response:
         return json_response(message_json(self._message(message_id)))
@@ -326,17 +316,10 @@ class ControlApi:
     def journal(self, request: Request) -> Response:
         """Entries newest first, a page of ``limit`` below the id ``before``."""
         query = _journal_query(request, PAGING[:2])
-        limit = _whole(request.args.get("limit"), "limit", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-        before = _whole(request.args.get("before"), "before", None, 2**62)
+        limit, before = _paging(request)
         page = self.world.journal.find_page(query, limit, before)
-        return json_response(
-            {
-                "count": len(page.entries),
-                "total": page.total,
-                "next": page.next_cursor,
-                "entries": [e.to_json() for e in page.entries],
-            }
-        )
+        shown = [e.to_json() for e in page.entries]
+        return _page_json("entries", shown, page.total, page.next_cursor)
 
     def journal_count(self, request: Request) -> Response:
         return json_response({"count": self.world.journal.count(_journal_query(request, ()))})
@@ -412,6 +395,17 @@ def _invalid(what: str, error: ScenarioError) -> Response:
 
 def _rule_json(placed: PlacedRule) -> dict[str, Any]:
     return {**placed.summary(), "id": placed.id, "added": placed.added, "rule": placed.document}
+
+
+def _paging(request: Request) -> tuple[int, int | None]:
+    """A list's ``limit`` and ``before`` (the previous page's ``next``)."""
+    limit = _whole(request.args.get("limit"), "limit", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    return limit, _whole(request.args.get("before"), "before", None, 2**62)
+
+
+def _page_json(key: str, items: list[Any], total: int, next_cursor: int | None) -> Response:
+    """One page of a list, newest first, as every paged list of the API answers it."""
+    return json_response({"count": len(items), "total": total, "next": next_cursor, key: items})
 
 
 def _tell(record: CallRecord, endpoint: str, arguments: Mapping[str, Any]) -> None:
