@@ -12,13 +12,12 @@ import io
 import logging
 from collections.abc import Iterable
 
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem.control.answers import json_error
 from mock_efidem.control.api import PREFIX, ControlApi
 from mock_efidem.control.waiting import WaitingRoom
-from mock_efidem.dqe.paths import DQE_OPERATIONS, is_dqe_path
+from mock_efidem.dqe.paths import is_dqe_path
 from mock_efidem.recording import Recorder, read_body, record_of
 from mock_efidem.scenario.model import CallFacts
 from mock_efidem.soap.endpoint import SoapEndpoint
@@ -64,27 +63,23 @@ class MockApplication:
         return self._recorder(environ, start_response)
 
     def _route(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        protocol = protocol_of(environ.get("PATH_INFO", "") or "/")
+        protocol = protocol_of(environ)
         if protocol == "control":
             return self._control(environ, start_response)
         if protocol == "dqe":
             return self._dqe_call(environ, start_response)
-        if environ.get("REQUEST_METHOD") == "POST":
+        if protocol == "soap":
             call = self.soap.parsed_call(environ, read_body(environ))
             _note_facts(environ, soap_facts(call))
             return self.faults(environ, start_response, self.soap)
         record = record_of(environ)
-        if record is not None:  # not a call: the WSDL, or what the endpoint is
-            record.protocol, record.operation = "wsdl", environ.get("REQUEST_METHOD", "")
+        if record is not None:
+            record.operation = environ.get("REQUEST_METHOD", "")
         return self.soap(environ, start_response)
 
     def _dqe_call(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         body = read_body(environ)
-        try:
-            facts = dqe_facts(Request({**environ, "wsgi.input": io.BytesIO(body)}))
-        except HTTPException:  # e.g. a form of 1,000+ parts: DQE's endpoint answers it
-            facts = CallFacts("dqe", DQE_OPERATIONS.get(environ.get("PATH_INFO", ""), ""), "")
-        _note_facts(environ, facts)
+        _note_facts(environ, dqe_facts(Request({**environ, "wsgi.input": io.BytesIO(body)})))
         return self.faults(environ, start_response, self.dqe)
 
     def _control(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -97,10 +92,15 @@ class MockApplication:
         return Response.force_type(response)(environ, start_response)
 
 
-def protocol_of(path: str) -> str:
+def protocol_of(environ: WSGIEnvironment) -> str:
+    """What serves the request: ``control``, ``dqe``, ``soap`` (a call: a POST on any
+    other path), or ``wsdl`` (any other method there: the WSDL, or what the endpoint is)."""
+    path = environ.get("PATH_INFO", "") or "/"
     if path == PREFIX or path.startswith(PREFIX + "/"):
         return "control"
-    return "dqe" if is_dqe_path(path) else "soap"
+    if is_dqe_path(path):
+        return "dqe"
+    return "soap" if environ.get("REQUEST_METHOD") == "POST" else "wsdl"
 
 
 def _note_facts(environ: WSGIEnvironment, facts: CallFacts) -> None:

@@ -70,10 +70,10 @@ class Recorder:
         self,
         journal: Callable[[], Journal],
         downstream: WsgiApp,
-        protocol_of: Callable[[str], str],
+        protocol_of: Callable[[WSGIEnvironment], str],
     ) -> None:
         """``journal`` is read per call (a reset may replace it); ``protocol_of`` names
-        the protocol of a path, as the router will serve it."""
+        the protocol of a request, as the router will serve it."""
         self._journal, self._downstream, self._protocol_of = journal, downstream, protocol_of
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -81,7 +81,7 @@ class Recorder:
         journal = self._journal()
         generation, entry_id = journal.generation, journal.next_id()
         body = read_body(environ)
-        record = environ[RECORD_KEY] = CallRecord(self._protocol_of(_path(environ)))
+        record = environ[RECORD_KEY] = CallRecord(self._protocol_of(environ))
         answer: dict[str, Any] = {}
 
         def finish(sent: bytes) -> None:

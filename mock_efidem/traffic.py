@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from lxml import etree
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem.dqe.paths import DQE_OPERATIONS, FAULT_LATENCY_KEY
@@ -55,8 +56,13 @@ def soap_facts(parsed: SoapCall | NotACall) -> CallFacts:
 
 
 def dqe_facts(request: Request) -> CallFacts:
-    values = {name: tuple(request.values.getlist(name)) for name in request.values}
+    """A form too big to read (1,000+ parts) has no facts but its operation: DQE's
+    endpoint answers it."""
     operation = DQE_OPERATIONS.get(request.path, "")
+    try:
+        values = {name: tuple(request.values.getlist(name)) for name in request.values}
+    except HTTPException:
+        return CallFacts("dqe", operation, "")
     return CallFacts("dqe", operation, request.values.get("Licence", ""), None, values)
 
 
