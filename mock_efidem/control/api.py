@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import mimetypes
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -143,6 +144,7 @@ class ControlApi:
         backend = self.world.backend
         return json_response(
             {"status": "ok", "version": __version__, "messages": len(backend.store)}
+            | {"pid": os.getpid()}  # which worker of --workers answered
         )
 
     def messages(self, request: Request) -> Response:
@@ -189,7 +191,9 @@ class ControlApi:
         status = _string(body, "status", required=True)
         recipients = _select_recipients(message, body.get("recipient"))
         try:
-            self.world.backend.force_status(message, recipients, status, _string(body, "detail"))
+            message = self.world.backend.force_status(
+                message, recipients, status, _string(body, "detail")
+            )
         except UnknownStatus as error:
             raise BadRequest(str(error)) from error
         except IllegalTransition as error:

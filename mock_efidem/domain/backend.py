@@ -34,7 +34,13 @@ from mock_efidem.domain.queries import MessageQuery
 from mock_efidem.domain.report import build_report
 from mock_efidem.domain.rules import ERROR_TABLES
 from mock_efidem.domain.statuses import label_of
-from mock_efidem.domain.store import DEFAULT_MAX_MESSAGES, ChangeListener, MessageStore, Page
+from mock_efidem.domain.store import (
+    DEFAULT_MAX_MESSAGES,
+    ChangeListener,
+    MessageStore,
+    Page,
+    Store,
+)
 from mock_efidem.domain.validation import (
     DEFAULT_FORBIDDEN_SEQUENCES,
     CheckContext,
@@ -95,16 +101,21 @@ class EfidemBackend:
         open_accounts: bool = False,
         max_messages: int = DEFAULT_MAX_MESSAGES,
         on_change: ChangeListener | None = None,
+        store: Store | None = None,
+        account_registry: AccountRegistry | None = None,
     ) -> None:
-        """``on_change`` hears of each message stored, moved to a status or deleted."""
-        self.accounts = AccountRegistry(_fresh(accounts), open=open_accounts)
+        """``on_change`` hears of each message stored, moved to a status or deleted (in
+        this process). ``store`` and ``account_registry``: shared ones, instead of this
+        process's own."""
+        self.accounts = account_registry or AccountRegistry(_fresh(accounts), open=open_accounts)
         self.inventor = Inventor(seed)
         self.forbidden_sequences = tuple(forbidden_sequences)
         # One lock for every change of a recipient's state: sends, due steps, polls,
         # forcing; the store shares it, so that its pages may settle what they read.
         self.lock = threading.RLock()
-        self.store = MessageStore(max_messages, lock=self.lock, on_change=on_change)
-        self.ids = IdFactory(seed)
+        self.store: Store = store or MessageStore(
+            max_messages, lock=self.lock, on_change=on_change, ids=IdFactory(seed)
+        )
         self.clock = clock or Clock()
         self.lifecycle = Lifecycle(self.clock, outcome_rules, lifecycle)
         self._stopping = False
@@ -128,14 +139,15 @@ class EfidemBackend:
     def settle(self, message: Message) -> Message:
         """The message with its due steps fired (and its watchers told)."""
         with self.lock:
-            if self.lifecycle.settle(message):
-                self.store.changed([message])
-        return message
+            return self.store.update(message, self.lifecycle.settle)
 
     def settle_due(self) -> None:
         """Fire every due step of every message, so that waiters see them."""
+        if not self.lifecycle.timed:
+            return
         with self.lock:
-            self.store.changed(self.lifecycle.settle_due())
+            for message in self.store.due(self.clock.now()):
+                self.store.update(message, self.lifecycle.settle)
 
     def watch_due(self, longest: float) -> None:
         """Fire the steps due now, then sleep until another may be: the next due time, a
@@ -187,7 +199,7 @@ class EfidemBackend:
 
     def _sleep_for(self, remaining: float) -> float:
         """Seconds until the next due step (the clock moves it; nobody else would say)."""
-        due = self.lifecycle.next_due()
+        due = self.store.next_due() if self.lifecycle.timed else None
         if due is None or self.clock.frozen:
             return remaining
         return max(0.001, min(remaining, (due - self.clock.now()).total_seconds()))
@@ -200,29 +212,36 @@ class EfidemBackend:
     def delete(self, message_id: str) -> Message | None:
         """Forget a message of any account: the one forgotten, None if there is none."""
         with self.lock:
-            found = self.store.delete(message_id)
-            if found is not None:
-                self.lifecycle.forget(found)
-            return found
+            return self.store.delete(message_id)
 
     def polled(self, message: Message, recipient: Recipient) -> Recipient:
         """A status operation read this recipient: count the poll, answer its state."""
+        position = _position(message, recipient)
+
+        def poll(current: Message) -> bool:
+            return self.lifecycle.poll(current, current.recipients[position])
+
         with self.lock:
-            if self.lifecycle.poll(message, recipient):
-                self.store.changed([message])
-        return recipient
+            return self.store.update(message, poll).recipients[position]
 
     def force_status(
         self, message: Message, recipients: list[Recipient], status: str, detail: str = ""
-    ) -> None:
-        """Move recipients to a status now; all or none (the first illegal one raises)."""
+    ) -> Message:
+        """Move recipients to a status now; all or none (the first illegal one raises).
+        The message as it is then."""
+        positions = [_position(message, r) for r in recipients]
+
+        def force(current: Message) -> bool:
+            self.lifecycle.settle(current)
+            chosen = [current.recipients[p] for p in positions]
+            for recipient in chosen:
+                self.lifecycle.check_force(current, recipient, status)
+            for recipient in chosen:
+                self.lifecycle.force(current, recipient, status, detail)
+            return True
+
         with self.lock:
-            self.settle(message)
-            for recipient in recipients:
-                self.lifecycle.check_force(message, recipient, status)
-            for recipient in recipients:
-                self.lifecycle.force(message, recipient, status, detail)
-            self.store.changed([message])
+            return self.store.update(message, force)
 
     # --- sends -------------------------------------------------------------------
 
@@ -236,11 +255,13 @@ class EfidemBackend:
         """Store an accepted send with everything it carried; return its id."""
         fields = call.fields
         with self.lock:
-            # Due steps first: they keep the lifecycle's heap short, and a message they
-            # finish may make room for this one.
-            self.settle_due()
+            if not self.store.shared:
+                # Due steps first: they keep the store's heap short, and a message they
+                # finish may make room for this one. (A shared store's reads fire them:
+                # a look at the shared heap at each send would cost a round trip.)
+                self.settle_due()
             message = Message(
-                id=self.ids.new_id(),
+                id="",  # the store names it
                 channel=channel,
                 account=call.account.name,
                 operation=call.operation,
@@ -290,6 +311,12 @@ def _touched(operation: str, value: Any, context: CheckContext) -> tuple[str, ..
         return (str(value),)
     read = context.__dict__.get("message")  # set only if the call looked a message up
     return (read.id,) if isinstance(read, Message) else ()
+
+
+def _position(message: Message, recipient: Recipient) -> int:
+    """Where the recipient is in its message: the store may hand the change a fresher
+    copy of the message, in which the same place holds the same recipient."""
+    return next(i for i, r in enumerate(message.recipients) if r is recipient)
 
 
 def _finished(message: Message) -> bool:

@@ -2,17 +2,15 @@
 
 At send time each recipient gets a plan (statuses with due times) from the
 outcome rules. Due steps fire lazily, whenever the message is read, so every
-read path sees the same state; a heap of each recipient's next step also lets
-``settle_due`` fire them without reading every message, so that a long poll can
-sleep until the next step is due instead of rescanning. In ``polls`` mode a
+read path sees the same state; the store keeps a heap of each message's next step,
+so that the backend fires them without reading every message, and a long poll
+sleeps until the next step is due instead of rescanning. In ``polls`` mode a
 recipient instead moves one step every ``polls_per_step`` status polls, for
 clients that poll in a loop.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -66,10 +64,11 @@ class Lifecycle:
         self.clock = clock
         self.rules = tuple(rules)
         self.settings = settings or LifecycleSettings()
-        self._due: list[tuple[datetime, int, Message, Recipient, PlannedStep]] = []
-        """Each recipient's next step, soonest first; steps already fired by a read stay
-        until their time comes and are then dropped."""
-        self._order = itertools.count()
+
+    @property
+    def timed(self) -> bool:
+        """Steps fire when their time comes (not after polls)."""
+        return self.settings.mode == TIME_MODE
 
     def start(self, message: Message) -> None:
         """Give each recipient of a new message its initial status and its plan."""
@@ -80,12 +79,6 @@ class Lifecycle:
             )
             path, detail = choose_path(self.rules, message, recipient)
             recipient.plan = self._schedule(message.channel, message.created_at, path, detail)
-            self._watch(message, recipient)
-
-    def _watch(self, message: Message, recipient: Recipient) -> None:
-        if recipient.plan:
-            step = recipient.plan[0]
-            heapq.heappush(self._due, (step.due, next(self._order), message, recipient, step))
 
     def _schedule(
         self, channel: Channel, start: datetime, path: Sequence[str], detail: str
@@ -99,7 +92,7 @@ class Lifecycle:
 
     def settle(self, message: Message) -> bool:
         """Fire every step that is due by now (time mode); True if one fired."""
-        if self.settings.mode != TIME_MODE:
+        if not self.timed:
             return False
         now = self.clock.now()
         fired = False
@@ -113,33 +106,7 @@ class Lifecycle:
             step = recipient.plan.pop(0)
             self._enter(message.channel, recipient, step.status, step.due, step.detail)
             fired = True
-        if fired:
-            self._watch(message, recipient)
         return fired
-
-    def settle_due(self) -> list[Message]:
-        """Fire every due step of every message (time mode); the messages that moved."""
-        if self.settings.mode != TIME_MODE:
-            return []
-        now, moved = self.clock.now(), []
-        while self._due and self._due[0][0] <= now:
-            _, _, message, recipient, step = heapq.heappop(self._due)
-            if recipient.plan and recipient.plan[0] is step:
-                self._fire_due(message, recipient, now)
-                moved.append(message)
-        return moved
-
-    def next_due(self) -> datetime | None:
-        """When the soonest planned step is due (time mode), if any."""
-        if self.settings.mode != TIME_MODE or not self._due:
-            return None
-        return self._due[0][0]
-
-    def forget(self, message: Message) -> None:
-        """A deleted message: its planned steps never fire (their heap entries go when
-        their time comes, as those of steps fired by a read do)."""
-        for recipient in message.recipients:
-            recipient.plan = []
 
     def poll(self, message: Message, recipient: Recipient) -> bool:
         """Count a status poll; in polls mode every Nth poll moves one step (True)."""
@@ -155,7 +122,6 @@ class Lifecycle:
         # time mode no later step fires before this one.
         shift = now - step.due
         recipient.plan = [replace(s, due=s.due + shift) for s in recipient.plan]
-        self._watch(message, recipient)
         return True
 
     def force(self, message: Message, recipient: Recipient, status: str, detail: str = "") -> None:

@@ -14,11 +14,19 @@ Its costs do not grow with its size where users notice:
   looked; the owner's ``on_change`` hears of each one as it happens.
 - Beyond ``max_messages``, the oldest messages the owner calls finished (nothing left
   to happen) are evicted; a message still on its way is never evicted.
+- A heap of each message's next planned step lets the owner fire the steps due without
+  reading every message (``due``), and sleep until the next one (``next_due``).
+
+``Store`` is what the owner needs of a store; ``MessageStore`` is the one in this
+process's memory, and ``mock_efidem.shared.store.RedisStore`` the one several processes
+share. Every change of a stored message's state goes through ``update``.
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
+import itertools
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -26,7 +34,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from itertools import islice
+from typing import Protocol
 
+from mock_efidem.domain.ids import IdFactory
 from mock_efidem.domain.models import Message
 
 DEFAULT_MAX_MESSAGES = 1_000_000
@@ -47,6 +57,15 @@ class Change(StrEnum):
 
 ChangeListener = Callable[[Message, Change], None]
 """Told of each change under the store's lock: it must be quick and must not block."""
+MessageChange = Callable[[Message], bool]
+"""Changes a message's state in place; True if it changed (then it is saved)."""
+Version = int | str
+"""Where a store's change log stands: only the store that gave it compares it."""
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached (a shared store's server is down): the call fails,
+    nothing it would have changed is changed, and the next call tries again."""
 
 
 @dataclass(frozen=True)
@@ -61,21 +80,72 @@ class Page:
 class Changes:
     messages: list[Message] | None
     """What changed since the version asked for; None when the log no longer reaches it."""
-    version: int
+    version: Version
+
+
+class Store(Protocol):
+    """What the Efidem backend needs of a message store (see the module's docstring)."""
+
+    shared: bool
+    """Other processes change it too: what this process holds may be stale."""
+    on_change: ChangeListener | None
+
+    def add(self, message: Message, evictable: MessageFilter | None = None) -> None: ...
+    def update(self, message: Message, change: MessageChange) -> Message: ...
+    def delete(self, message_id: str) -> Message | None: ...
+    def touch(self) -> None: ...
+    def clear(self, account: str | None = None) -> None: ...
+    def find(self, message_id: str) -> Message | None: ...
+    def get(self, account: str, message_id: str) -> Message | None: ...
+    def due(self, now: datetime) -> list[Message]: ...
+    def next_due(self) -> datetime | None: ...
+    def page(
+        self,
+        keys: Iterable[IndexKey],
+        matches: MessageFilter | None,
+        limit: int,
+        before: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Page: ...
+    def created_between(self, account: str, start: datetime, end: datetime) -> list[Message]: ...
+    def in_arrival_order(self, account: str) -> list[Message]: ...
+    def changes_since(self, version: Version, timeout: float) -> Changes: ...
+    def wait_for_change(self, version: Version, timeout: float) -> Version: ...
+    @property
+    def version(self) -> Version: ...
+    def __len__(self) -> int: ...
+
+
+def next_step_due(message: Message) -> datetime | None:
+    """When the message's soonest planned step is due, if it has one."""
+    dues = [r.plan[0].due for r in message.recipients if r.plan]
+    return min(dues) if dues else None
 
 
 class MessageStore:
+    """The store in this process's memory."""
+
+    shared = False
+
     def __init__(
         self,
         max_messages: int = DEFAULT_MAX_MESSAGES,
         lock: threading.RLock | None = None,
         on_change: ChangeListener | None = None,
+        ids: IdFactory | None = None,
     ) -> None:
         """``lock``: the owner's lock over messages' state, so that a page may settle the
         messages it reads (one lock: no order to get wrong). ``on_change`` hears of every
-        send, status change, deletion and eviction (not of a clear: its owner says it)."""
+        send, status change, deletion and eviction (not of a clear: its owner says it).
+        ``ids`` names the messages added without one."""
         self.max_messages = max_messages
         self.on_change = on_change
+        self.ids = ids or IdFactory()
+        self._due: list[tuple[datetime, int, Message]] = []
+        """Each message's next planned step, soonest first; an entry whose message has
+        moved on since stays until its time comes, and is then dropped."""
+        self._order = itertools.count()
         self._lock = lock or threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._by_id: dict[str, Message] = {}
@@ -93,8 +163,11 @@ class MessageStore:
     # --- writing ---------------------------------------------------------------------
 
     def add(self, message: Message, evictable: MessageFilter | None = None) -> None:
-        """Store a new message; ``evictable`` says which old ones may make room."""
+        """Store a new message (named by ``ids`` if it has no id yet); ``evictable``
+        says which old ones may make room."""
         with self._lock:
+            if not message.id:
+                message.id = self.ids.new_id()
             message.seq = self._next_seq
             self._next_seq += 1
             self._by_id[message.id] = message
@@ -104,14 +177,37 @@ class MessageStore:
             over = len(self._by_id) > self.max_messages
             if evictable is not None and over and message.seq >= self._next_eviction:
                 self._evict(evictable)
+            self._schedule(message)
             self._note(message, Change.CREATED)
 
-    def changed(self, messages: Iterable[Message]) -> None:
-        """Messages whose state changed (a status): wake whoever waits."""
+    def update(self, message: Message, change: MessageChange) -> Message:
+        """``change`` the message under the lock; if it changed, wake whoever waits."""
         with self._lock:
-            for message in messages:
-                if self._by_id.get(message.id) is message:
-                    self._note(message, Change.STATUS)
+            if change(message) and self._alive(message):
+                self._schedule(message)
+                self._note(message, Change.STATUS)
+            return message
+
+    def _schedule(self, message: Message) -> None:
+        due = next_step_due(message)
+        if due is not None:
+            heapq.heappush(self._due, (due, next(self._order), message))
+
+    def due(self, now: datetime) -> list[Message]:
+        """The messages with a step due by ``now`` (each once)."""
+        with self._lock:
+            found: dict[str, Message] = {}
+            while self._due and self._due[0][0] <= now:
+                message = heapq.heappop(self._due)[2]
+                if self._alive(message):
+                    found[message.id] = message
+            return list(found.values())
+
+    def next_due(self) -> datetime | None:
+        """When the soonest planned step is due (maybe one that has fired since: then
+        a waiter wakes early, finds nothing, and sleeps again)."""
+        with self._lock:
+            return self._due[0][0] if self._due else None
 
     def delete(self, message_id: str) -> Message | None:
         """Forget one message (None if unknown): no page, lookup or change shows it again."""
@@ -137,6 +233,8 @@ class MessageStore:
                 gone = [m for m in self._lists.get(("account", account), ()) if self._alive(m)]
             for message in gone:
                 self._remove(message)
+            if account is None:
+                self._due.clear()
             self._compact_if_sparse()
             self.touch()
 
@@ -250,11 +348,12 @@ class MessageStore:
         with self._lock:
             return [m for m in self._lists.get(("account", account), ()) if self._alive(m)]
 
-    def changes_since(self, version: int, timeout: float) -> Changes:
+    def changes_since(self, version: Version, timeout: float) -> Changes:
         """What changed after ``version``, waiting up to ``timeout`` for a change."""
         with self._lock:
             if self._version == version and timeout > 0:
                 self._changed.wait(timeout)
+            assert isinstance(version, int)  # a version this store gave
             if self._log and self._log[0][0] > version + 1:
                 return Changes(None, self._version)  # the log was cut: look at everything
             changed: dict[str, Message] = {}
@@ -266,7 +365,7 @@ class MessageStore:
                     changed.setdefault(message_id, message)
             return Changes(list(changed.values()), self._version)
 
-    def wait_for_change(self, version: int, timeout: float) -> int:
+    def wait_for_change(self, version: Version, timeout: float) -> Version:
         """Wait up to ``timeout`` seconds for a change (or a touch) after ``version``;
         the version then."""
         with self._lock:
@@ -275,7 +374,7 @@ class MessageStore:
             return self._version
 
     @property
-    def version(self) -> int:
+    def version(self) -> Version:
         with self._lock:
             return self._version
 

@@ -48,7 +48,7 @@ def test_its_due_steps_never_bring_it_back(server: MockServer) -> None:
     assert listed(server, status="delivered") == []
     assert control(server, "GET", "/messages", params={"wait": 0.3}).json()["count"] == 0
     assert control(server, "GET", f"/messages/{message_id}").status_code == 404
-    assert server.world.backend.lifecycle.next_due() is None
+    assert server.world.backend.store.next_due() is None
 
 
 def test_the_deletion_is_journalled_with_its_message(server: MockServer) -> None:

@@ -73,8 +73,8 @@ def test_the_sources_seams_say_what_changed() -> None:
     assert subscription is not None
 
     store.add(message(7))
-    store.changed([message(8)])  # not stored: no event
-    store.changed([store.find(message(7).id) or message(7)])
+    store.update(message(8), lambda m: True)  # not stored: no event
+    store.update(store.find(message(7).id) or message(7), lambda m: True)
     store.delete(message(7).id)
     journal.record(entry(journal))
 

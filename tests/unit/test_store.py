@@ -60,7 +60,7 @@ def test_the_change_log_answers_what_changed_and_says_when_it_was_cut(monkeypatc
     store.add(message(0))
     version = store.version
     store.add(message(1))
-    store.changed([store.find(message(0).id)])  # type: ignore[list-item]
+    store.update(store.find(message(0).id) or message(0), lambda m: True)
     changes = store.changes_since(version, timeout=0)
     assert sorted(ids(changes.messages or [])) == [0, 1]
 
