@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 DEFAULT_MAX_ENTRIES = 10_000
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -208,6 +208,38 @@ class JournalPage:
     entries: list[JournalEntry]
     total: int
     next_cursor: int | None
+
+
+class JournalLike(Protocol):
+    """What the mock asks of its journal: ``Journal`` in this process, or
+    ``mock_efidem.shared.journal.RedisJournal`` shared by several."""
+
+    body_limit: int
+    on_record: Callable[[JournalEntry], None] | None
+
+    @property
+    def generation(self) -> int: ...
+
+    @property
+    def size_in_bytes(self) -> int: ...
+
+    def __len__(self) -> int: ...
+
+    def next_id(self) -> int: ...
+
+    def record(self, entry: JournalEntry, generation: int | None = None) -> bool: ...
+
+    def entries(self) -> list[JournalEntry]: ...
+
+    def get(self, entry_id: int) -> JournalEntry | None: ...
+
+    def find_page(
+        self, query: JournalQuery, limit: int, before: int | None = None
+    ) -> JournalPage: ...
+
+    def count(self, query: JournalQuery) -> int: ...
+
+    def clear(self, account: str | None = None) -> None: ...
 
 
 class Journal:
