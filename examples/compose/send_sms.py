@@ -1,4 +1,5 @@
-"""The compose example's client: it knows the mock only by its WSDL's address.
+"""The compose example's client: it knows the mock only by its WSDL's address (the
+proxy's, in front of the replicas: its send and its status may each go to another one).
 
 EFIDEM_WSDL=http://efidem:8080/soap?wsdl python send_sms.py
 """
