@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 from mock_efidem.control.answers import json_error
 from mock_efidem.control.api import PREFIX, ControlApi
 from mock_efidem.control.waiting import WaitingRoom
+from mock_efidem.domain.store import StoreUnavailable
 from mock_efidem.dqe.paths import is_dqe_path
 from mock_efidem.recording import Recorder, read_body, record_of
 from mock_efidem.scenario.model import CallFacts
-from mock_efidem.soap.endpoint import SoapEndpoint
+from mock_efidem.soap.endpoint import SoapEndpoint, soap_fault, version_of
 from mock_efidem.soap.service import FACTS_KEY
 from mock_efidem.traffic import FaultInjector, dqe_facts, soap_facts
 from mock_efidem.world import World
@@ -60,7 +64,38 @@ class MockApplication:
         return self._dqe
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        return self._recorder(environ, start_response)
+        try:
+            self.world.sync()
+            return self._recorder(environ, start_response)
+        except StoreUnavailable as error:
+            return self._unavailable(environ, start_response, error)
+
+    def _unavailable(
+        self, environ: WSGIEnvironment, start_response: StartResponse, error: StoreUnavailable
+    ) -> Iterable[bytes]:
+        """The store is unreachable: each protocol says so its own way (not journalled:
+        the journal is in the store). The WSDL needs no store: it is served."""
+        protocol = protocol_of(environ)
+        logger.warning("%s %s: %s", protocol, environ.get("PATH_INFO", ""), error)
+        answer: WsgiApp
+        if protocol == "control":
+            answer = json_error(503, str(error))
+        elif protocol == "dqe":
+            answer = self.dqe_unavailable
+        elif protocol == "wsdl":
+            answer = self.soap
+        else:
+            answer = soap_fault("Server", str(error), version=version_of(environ))
+        return answer(environ, _restarting(start_response))
+
+    @property
+    def dqe_unavailable(self) -> WsgiApp:
+        """DQE as its scenario fault ``service_unavailable`` has it: lookups answer
+        IdError 99, MAILSUGGEST a 503."""
+        from mock_efidem.dqe.http import DqeEndpoints
+
+        world = self.world
+        return DqeEndpoints(lambda: replace(world.dqe_config, service_unavailable=True))
 
     def _route(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         protocol = protocol_of(environ)
@@ -86,10 +121,22 @@ class MockApplication:
         request = Request(environ)
         try:
             response = self.control.dispatch(request)
+        except StoreUnavailable as error:
+            response = json_error(503, str(error))
         except Exception:
             logger.exception("control API call failed")
             response = json_error(500, "internal error; see the mock's log")
         return Response.force_type(response)(environ, start_response)
+
+
+def _restarting(start_response: StartResponse) -> StartResponse:
+    """``start_response`` that may replace an answer begun before the store failed (the
+    server sends nothing before the application returns)."""
+
+    def restart(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        return start_response(status, headers, exc_info or sys.exc_info())
+
+    return restart
 
 
 def protocol_of(environ: WSGIEnvironment) -> str:

@@ -20,11 +20,12 @@ from typing import Any
 
 from werkzeug.wrappers import Request as HttpRequest
 
+from mock_efidem.domain.store import StoreUnavailable
 from mock_efidem.journal import (
     Body,
     Fields,
-    Journal,
     JournalEntry,
+    JournalLike,
     Request,
     Response,
     kept_fields,
@@ -32,6 +33,7 @@ from mock_efidem.journal import (
 from mock_efidem.wsgi import BODY_KEY, RECORD_KEY, StartResponse, WsgiApp, WSGIEnvironment
 
 access_log = logging.getLogger("mock_efidem.access")
+logger = logging.getLogger(__name__)
 
 _FAULT_CODE = re.compile(rb"<(?:\w+:)?(?:faultcode|Value)>([^<]{1,200})</", re.ASCII)
 _FAULT_TEXT = re.compile(rb"<(?:\w+:)?(?:faultstring|Text)[^>]{0,200}>([^<]{0,500})</", re.ASCII)
@@ -68,7 +70,7 @@ class Recorder:
 
     def __init__(
         self,
-        journal: Callable[[], Journal],
+        journal: Callable[[], JournalLike],
         downstream: WsgiApp,
         protocol_of: Callable[[WSGIEnvironment], str],
     ) -> None:
@@ -87,7 +89,7 @@ class Recorder:
         def finish(sent: bytes) -> None:
             entry = _entry(entry_id, at, started, environ, body, answer, sent, journal.body_limit)
             if not record.quiet:
-                journal.record(entry, generation)
+                _journal(journal, entry, generation)
             log_access(entry, logging.DEBUG if record.quiet else logging.INFO)
 
         try:
@@ -102,6 +104,15 @@ class Recorder:
             raise
         finish(sent)
         return [sent]
+
+
+def _journal(journal: JournalLike, entry: JournalEntry, generation: int) -> None:
+    """Record the entry; a shared journal that became unreachable during the call loses
+    it (the call itself was answered), and the log says so."""
+    try:
+        journal.record(entry, generation)
+    except StoreUnavailable as error:
+        logger.warning("call %s not journalled: %s", entry.id, error)
 
 
 def _capturing(start_response: StartResponse, answer: dict[str, Any]) -> StartResponse:

@@ -14,6 +14,8 @@ DEFAULT_NAMESPACE = "http://www.efidem.com/"
 SOAP_PATH = "/soap"
 DEFAULT_MAX_CONNECTIONS = 4096
 DEFAULT_IDLE_TIMEOUT = 10.0
+MEMORY_STORE = "memory"
+DEFAULT_STORE_PREFIX = "mock-efidem"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,21 @@ class Settings:
     """What the journal's entries may weigh in all (bodies, headers, fields)."""
     journal_body_limit: int = DEFAULT_BODY_LIMIT
     """Each request and response body is kept up to this size (the full size is noted)."""
+    store: str = MEMORY_STORE
+    """Where the world lives: ``memory`` (this process), or a ``redis://HOST:PORT/DB``
+    URL shared by every worker and replica that names it."""
+    store_prefix: str = DEFAULT_STORE_PREFIX
+    """Every Redis key starts with it: mocks with different prefixes share one Redis
+    without seeing each other."""
+    workers: int = 1
+    """Processes serving one port (more than one needs a shared store)."""
+    listen_fd: int | None = None
+    """A listening socket inherited from the parent of ``--workers``, served instead of
+    binding host and port."""
+
+    @property
+    def shared(self) -> bool:
+        return self.store != MEMORY_STORE
 
     @property
     def public_host(self) -> str:

@@ -13,17 +13,20 @@ import threading
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mock_efidem.domain.backend import EfidemBackend
 from mock_efidem.domain.clock import Clock
 from mock_efidem.domain.lifecycle import LifecycleSettings
 from mock_efidem.domain.outcomes import OutcomeRule
 from mock_efidem.events import EventHub
-from mock_efidem.journal import Journal
-from mock_efidem.scenario.loader import load_file, load_text
+from mock_efidem.journal import Journal, JournalLike
+from mock_efidem.scenario.loader import load_file, load_rule, load_text
 from mock_efidem.scenario.model import CallFacts, FaultRule, ResponseRule, RuleState, Scenario
 from mock_efidem.settings import Settings
+
+if TYPE_CHECKING:
+    from mock_efidem.shared import Shared
 
 DEFAULT_SCENARIO = "default.yaml"
 TICK_SECONDS = 1.0
@@ -70,18 +73,51 @@ def scenario_of(settings: Settings) -> Scenario:
 
 class World:
     def __init__(self, settings: Settings, scenario: Scenario | None = None) -> None:
+        """With a shared store (``settings.store``), a world already in it is adopted
+        (its scenario, rules and clock, not ``scenario``): a restart picks up where the
+        mock was; else ``scenario`` starts it for every process."""
         self.settings = settings
         self.events = EventHub(tick=lambda: self.backend.watch_due(TICK_SECONDS))
-        self.journal = Journal(
-            settings.journal_size,
-            settings.journal_bytes,
-            settings.journal_body_limit,
-            on_record=self.events.call_recorded,
-        )
         self._lock = threading.Lock()
         self._added_ids = itertools.count(1)
         self.scenario = scenario if scenario is not None else scenario_of(settings)
-        self._start()
+        self.shared = _open_shared(settings)
+        self.journal: JournalLike = (
+            self.shared.journal(settings, self.events.call_recorded)
+            if self.shared is not None
+            else Journal(
+                settings.journal_size,
+                settings.journal_bytes,
+                settings.journal_body_limit,
+                on_record=self.events.call_recorded,
+            )
+        )
+        self._generation = 0
+        if self.shared is not None:
+            self.shared.start(self.scenario)
+            self.sync()
+        else:
+            self._start()
+
+    def sync(self) -> None:
+        """Take the shared world as it is now (each call starts with it): its clock and
+        mode, and its scenario and rules if another process changed them. Raises
+        StoreUnavailable when the store is unreachable."""
+        if self.shared is None:
+            return
+        snapshot = self.shared.world.snapshot()
+        if snapshot is None:  # the Redis was emptied under us: start it again
+            self.shared.start(self.scenario)
+            snapshot = self.shared.world.snapshot()
+            assert snapshot is not None
+        with self._lock:
+            if snapshot.generation != self._generation:
+                self.scenario = self.shared.scenario()
+                self._start()
+                self._generation = snapshot.generation
+        self.backend.clock.restore(snapshot.offset, snapshot.frozen_at)
+        self.backend.lifecycle.settings.mode = snapshot.mode
+        self.backend.lifecycle.settings.polls_per_step = snapshot.polls_per_step
 
     @property
     def seed(self) -> int | None:
@@ -89,24 +125,36 @@ class World:
         return self.settings.seed if self.settings.seed is not None else self.scenario.seed
 
     def _start(self) -> None:
-        scenario = self.scenario
+        scenario, shared = self.scenario, self.shared
+        clock_state = (scenario.clock_start, scenario.clock_frozen)
         self.backend = EfidemBackend(
             accounts=scenario.accounts,
             forbidden_sequences=scenario.forbidden_sequences,
             seed=self.seed,
-            clock=Clock(
-                scenario.clock_start, scenario.clock_frozen, on_change=self.events.clock_changed
+            clock=(
+                shared.clock(*clock_state, on_change=self.events.clock_changed)
+                if shared is not None
+                else Clock(*clock_state, on_change=self.events.clock_changed)
             ),
             outcome_rules=scenario.outcome_rules,
             lifecycle=LifecycleSettings(**vars(scenario.lifecycle)),
             open_accounts=scenario.open_accounts,
             max_messages=self.settings.max_messages,
             on_change=self.events.message_changed,
+            store=None if shared is None else shared.store(self, self.events.message_changed),
+            account_registry=None if shared is None else shared.accounts(scenario),
         )
         self.dqe_config = scenario.dqe
         # The rules draw from the effective seed: the command line's wins.
-        self.rules = RuleState(replace(scenario, seed=self.seed))
+        self.rules = RuleState(
+            replace(scenario, seed=self.seed), None if shared is None else shared.counters()
+        )
         self._added: list[PlacedRule] = []
+        if shared is not None:
+            for added in shared.world.added_rules():
+                rule = load_rule(added.section, added.document, "added at run time")
+                self._added.append(PlacedRule(added.id, added.section, rule, added.document))
+                self.rules.add(rule, added.id)
         self._place_rules()
 
     def _place_rules(self) -> None:
@@ -139,7 +187,12 @@ class World:
 
     def add_rule(self, section: str, rule: AnyRule, document: object) -> PlacedRule:
         with self._lock:
-            placed = PlacedRule(f"r{next(self._added_ids)}", section, rule, document)
+            rule_id = (
+                self.shared.world.add_rule(section, document)
+                if self.shared is not None
+                else f"r{next(self._added_ids)}"
+            )
+            placed = PlacedRule(rule_id, section, rule, document)
             self.rules.add(rule, placed.id)
             self._added.append(placed)
             self._place_rules()
@@ -150,6 +203,8 @@ class World:
             removed = [p for p in self._added if p.id == rule_id]
             if not removed:
                 return False
+            if self.shared is not None:
+                self.shared.world.remove_rule(rule_id)
             self._added.remove(removed[0])
             self.rules.forget(removed[0].rule)
             self._place_rules()
@@ -159,19 +214,45 @@ class World:
         """Replace the scenario: the world restarts from it (the journal is kept)."""
         with self._lock:
             self.scenario = scenario
-            self._start()
+            self._restart()
         self.events.reset(None)
+
+    def _restart(self) -> None:
+        """The start state of the scenario, for every process."""
+        if self.shared is not None:
+            self.backend.store.clear()
+            self.shared.restart(self.scenario)
+            self._generation = 0  # rebuilt from the shared world at the next call
+        self._start()
+
+    def set_mode(self, mode: str, polls_per_step: int | None = None) -> None:
+        """The lifecycle's mode (time or polls), for every process."""
+        settings = self.backend.lifecycle.settings
+        if polls_per_step is not None:
+            settings.polls_per_step = polls_per_step
+        settings.mode = mode
+        if self.shared is not None:
+            self.shared.world.set_mode(mode, settings.polls_per_step)
 
     def reset(self, account: str | None = None) -> None:
         with self._lock:
             if account is None:
-                self._start()
+                self._restart()
                 self.journal.clear()
             else:
                 self.backend.store.clear(account)
                 self.backend.accounts.forget_console_users(account)
                 self.journal.clear(account)
         self.events.reset(account)
+
+
+def _open_shared(settings: Settings) -> Shared | None:
+    """The shared store's parts, if the settings name one (redis is imported then)."""
+    if not settings.shared:
+        return None
+    from mock_efidem.shared import Shared
+
+    return Shared(settings)
 
 
 def _rules_of(placed: list[PlacedRule], section: str, kind: type[AnyRule]) -> list[Any]:

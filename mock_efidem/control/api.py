@@ -306,10 +306,9 @@ class ControlApi:
         mode = _string(body, "mode", required=True)
         if mode not in (TIME_MODE, POLLS_MODE):
             raise BadRequest(f'"mode" must be "{TIME_MODE}" or "{POLLS_MODE}"')
-        settings = self.world.backend.lifecycle.settings
-        if "polls_per_step" in body:
-            settings.polls_per_step = int(_number(body["polls_per_step"], "polls_per_step", 1, 1e6))
-        settings.mode = mode
+        polls = body.get("polls_per_step")
+        per_step = None if polls is None else int(_number(polls, "polls_per_step", 1, 1e6))
+        self.world.set_mode(mode, per_step)
         return json_response(clock_json(self.world.backend))
 
     def statuses(self, request: Request) -> Response:

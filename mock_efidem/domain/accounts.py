@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 
@@ -63,6 +63,11 @@ class AccountRegistry:
     def named(self, name: str) -> Account | None:
         """The account of that user name, no password asked (for tests and the control API)."""
         return self._accounts.get(name)
+
+    def console_users(self, account: Account) -> Mapping[str, str]:
+        """The account's console users and their passwords."""
+        with self._lock:
+            return dict(account.console_users)
 
     def add_console_user(self, account: Account, user_name: str, password: str) -> bool:
         with self._lock:

@@ -107,14 +107,22 @@ class EfidemBackend:
         """``on_change`` hears of each message stored, moved to a status or deleted (in
         this process). ``store`` and ``account_registry``: shared ones, instead of this
         process's own."""
-        self.accounts = account_registry or AccountRegistry(_fresh(accounts), open=open_accounts)
+        self.accounts = (
+            account_registry
+            if account_registry is not None
+            else AccountRegistry(_fresh(accounts), open=open_accounts)
+        )
         self.inventor = Inventor(seed)
         self.forbidden_sequences = tuple(forbidden_sequences)
         # One lock for every change of a recipient's state: sends, due steps, polls,
         # forcing; the store shares it, so that its pages may settle what they read.
         self.lock = threading.RLock()
-        self.store: Store = store or MessageStore(
-            max_messages, lock=self.lock, on_change=on_change, ids=IdFactory(seed)
+        self.store: Store = (
+            store
+            if store is not None  # an empty store is falsy
+            else MessageStore(
+                max_messages, lock=self.lock, on_change=on_change, ids=IdFactory(seed)
+            )
         )
         self.clock = clock or Clock()
         self.lifecycle = Lifecycle(self.clock, outcome_rules, lifecycle)

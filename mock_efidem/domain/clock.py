@@ -60,6 +60,16 @@ class Clock:
                 self._frozen_at = None
         return self._changed()
 
+    def state(self) -> tuple[timedelta, datetime | None]:
+        """(offset from real time, the moment it is frozen at or None)."""
+        with self._lock:
+            return self._offset, self._frozen_at
+
+    def restore(self, offset: timedelta, frozen_at: datetime | None) -> None:
+        """Take a state ``state`` gave (another process's): no change is announced."""
+        with self._lock:
+            self._offset, self._frozen_at = offset, frozen_at
+
     def _changed(self) -> datetime:
         if self.on_change is not None:
             self.on_change(self)

@@ -108,6 +108,9 @@ class Message:
     options: dict[str, Any] = field(default_factory=dict)
     seq: int = 0
     """Arrival number, set by the store: only grows, so it orders newest first."""
+    revision: int = field(default=0, repr=False, compare=False)
+    """Which saved state of a shared store this copy is, so that a change made from a
+    stale copy is refused (and made again on the fresh one)."""
     search_text: str | None = field(default=None, init=False, repr=False, compare=False)
     """What a text search looks in, made at the first one (domain/queries.py)."""
 

@@ -395,7 +395,7 @@ class ConsoleUserKnown:
     def violated(self, context: CheckContext) -> bool:
         if context.account is None:
             return False
-        known = context.text(self.path) in context.account.console_users
+        known = context.text(self.path) in context.accounts.console_users(context.account)
         return known == self.fails_if_known
 
     def culprit(self, context: CheckContext) -> Culprit | None:

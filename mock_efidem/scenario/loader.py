@@ -118,7 +118,8 @@ def load_text(
     """``check_schema=False`` only for the shipped scenarios, which the test suite checks.
     ``source`` names the text in each rule's ``origin`` (default: the scenario's name)."""
     document, node = _parse(text)
-    return _load(document, node, default_name, check_schema, source)
+    loaded = _load(document, node, default_name, check_schema, source)
+    return replace(loaded, text=text, source=source)
 
 
 def load_rule(section: str, rule: Any, origin: str = "") -> ResponseRule | FaultRule | OutcomeRule:

@@ -129,17 +129,51 @@ class Scenario:
     responses: tuple[ResponseRule, ...] = ()
     faults: tuple[FaultRule, ...] = ()
     dqe: DqeConfig = DEFAULT_DQE_CONFIG
+    text: str = field(default="", repr=False, compare=False)
+    """The YAML it was loaded from (a shared store hands it to every process)."""
+    source: str = field(default="", compare=False)
+    """What its rules' ``origin`` names (a file name), as given to the loader."""
+
+
+class RuleCounters:
+    """How often each call rule matched (``seen``) and applied, by the rule's name; this
+    process's own. ``mock_efidem.shared.world.SharedCounters`` counts for every process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, int] = {}
+        self._applied: dict[str, int] = {}
+
+    def seen(self, name: str) -> int:
+        """Count a match; how many there have been."""
+        with self._lock:
+            seen = self._seen[name] = self._seen.get(name, 0) + 1
+            return seen
+
+    def claim(self, name: str, times: int | None) -> bool:
+        """Count an application, unless ``times`` of them have been counted already."""
+        with self._lock:
+            applied = self._applied.get(name, 0)
+            if times is not None and applied >= times:
+                return False
+            self._applied[name] = applied + 1
+            return True
+
+    def forget(self, name: str) -> None:
+        with self._lock:
+            self._seen.pop(name, None)
+            self._applied.pop(name, None)
 
 
 class RuleState:
     """Counters and seeded draws of a scenario's call rules, for one run."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, counters: RuleCounters | None = None) -> None:
         self._lock = threading.Lock()
         self._seed = scenario.seed
-        self._seen: dict[int, int] = {}
-        self._applied: dict[int, int] = {}
+        self.counters = counters or RuleCounters()
         rules = (*scenario.responses, *scenario.faults)
+        self._names = {id(rule): f"s{index}" for index, rule in enumerate(rules)}
         self._draws = {
             id(rule): random.Random(f"{scenario.seed}:{index}") for index, rule in enumerate(rules)
         }
@@ -150,27 +184,28 @@ class RuleState:
     def add(self, rule: object, name: str) -> None:
         """A rule added at run time draws from a sequence of its own (by its name)."""
         with self._lock:
+            self._names[id(rule)] = name
             self._draws[id(rule)] = random.Random(f"{self._seed}:{name}")
 
     def forget(self, rule: object) -> None:
         """A removed rule's counters go with it (its id may be reused by another)."""
         with self._lock:
-            for table in (self._draws, self._seen, self._applied):
-                table.pop(id(rule), None)
+            name = self._names.pop(id(rule), None)
+            self._draws.pop(id(rule), None)
+        if name is not None:
+            self.counters.forget(name)
 
     def applies(self, rule: ResponseRule | FaultRule, facts: CallFacts) -> bool:
         """Whether ``rule`` applies to this call; counts the call if it matches."""
         selection = rule.selection
         if not selection.matches(facts):
             return False
-        key = id(rule)
-        with self._lock:
-            seen = self._seen[key] = self._seen.get(key, 0) + 1
-            if seen <= selection.after or (seen - selection.after) % selection.every:
-                return False
-            if selection.times is not None and self._applied.get(key, 0) >= selection.times:
-                return False
-            if selection.probability < 1 and self._draws[key].random() >= selection.probability:
-                return False
-            self._applied[key] = self._applied.get(key, 0) + 1
-            return True
+        name = self._names[id(rule)]
+        seen = self.counters.seen(name)
+        if seen <= selection.after or (seen - selection.after) % selection.every:
+            return False
+        if selection.probability < 1:
+            with self._lock:
+                if self._draws[id(rule)].random() >= selection.probability:
+                    return False
+        return self.counters.claim(name, selection.times)

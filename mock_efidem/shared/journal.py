@@ -26,6 +26,7 @@ from mock_efidem.journal import (
     Request,
     Response,
 )
+from mock_efidem.shared.connection import guarded
 
 # KEYS: journal, exchanges, order, bytes, generation.
 # ARGV: id, head, exchange, weight, account, generation ("" for any), max entries, max bytes.
@@ -97,10 +98,11 @@ class RedisJournal:
         max_bytes: int = DEFAULT_MAX_BYTES,
         body_limit: int = DEFAULT_BODY_LIMIT,
         on_record: Callable[[JournalEntry], None] | None = None,
+        url: str = "",
     ) -> None:
         """``on_record`` hears of each entry this process kept, as it is kept (one at
         a time): it must be quick and must not block."""
-        self.client, self.prefix = client, prefix
+        self.client, self.prefix, self.url = client, prefix, url
         self.max_entries, self.max_bytes, self.body_limit = max_entries, max_bytes, body_limit
         self.on_record = on_record
         self._journal, self._exchanges = f"{prefix}journal", f"{prefix}journal:exchanges"
@@ -111,20 +113,25 @@ class RedisJournal:
         self._lock = threading.Lock()
 
     @property
+    @guarded
     def generation(self) -> int:
         """Changes at each full clear: a call that started before one is not recorded."""
         return int(self.client.get(self._generation) or 0)
 
     @property
+    @guarded
     def size_in_bytes(self) -> int:
         return int(self.client.get(self._bytes) or 0)
 
+    @guarded
     def __len__(self) -> int:
         return self.client.zcard(self._order)
 
+    @guarded
     def next_id(self) -> int:
         return self.client.incr(self._ids)
 
+    @guarded
     def record(self, entry: JournalEntry, generation: int | None = None) -> bool:
         """Keep ``entry`` (made with ``next_id``), unless the journal was cleared since
         ``generation``; the oldest entries make room."""
@@ -148,6 +155,7 @@ class RedisJournal:
                 self.on_record(entry)
         return True
 
+    @guarded
     def entries(self) -> list[JournalEntry]:
         pipe = self.client.pipeline(transaction=True)
         pipe.hgetall(self._journal)
@@ -160,6 +168,7 @@ class RedisJournal:
         ]
         return sorted(whole, key=lambda entry: entry.id)
 
+    @guarded
     def get(self, entry_id: int) -> JournalEntry | None:
         pipe = self.client.pipeline(transaction=True)
         pipe.hget(self._journal, entry_id)
@@ -169,6 +178,7 @@ class RedisJournal:
             return None
         return _exchanged(_head(head), exchange)
 
+    @guarded
     def find_page(self, query: JournalQuery, limit: int, before: int | None = None) -> JournalPage:
         """Matching entries newest first, ``limit`` of them from below id ``before``."""
         chosen = [e for e in reversed(self._heads()) if query.matches(e)]
@@ -181,9 +191,11 @@ class RedisJournal:
             self._with_exchanges(page), total, page[-1].id if more and page else None
         )
 
+    @guarded
     def count(self, query: JournalQuery) -> int:
         return sum(1 for e in self._heads() if query.matches(e))
 
+    @guarded
     def clear(self, account: str | None = None) -> None:
         """Everything (and calls still in flight, in every process), or one account's
         entries."""

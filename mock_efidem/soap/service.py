@@ -16,6 +16,7 @@ from spyne import Application, Fault, ServiceBase, rpc
 from spyne.protocol.soap import Soap11
 
 from mock_efidem.domain.backend import EfidemBackend, Outcome, StatusReport
+from mock_efidem.domain.store import StoreUnavailable
 from mock_efidem.recording import CallRecord, record_of
 from mock_efidem.scenario.model import CallFacts, ResponseRule
 from mock_efidem.settings import DEFAULT_NAMESPACE
@@ -131,7 +132,10 @@ def _method(operation: SoapOperation, types: dict[str, Any], world: SoapWorld) -
         backend = world.backend
         record = record_of(_environ(ctx))
         forced = _forced(world, ctx, record)
-        outcome = forced or backend.call(operation.operation, fields)
+        try:
+            outcome = forced or backend.call(operation.operation, fields)
+        except StoreUnavailable as error:
+            raise Fault("Server", str(error)) from None
         if record is not None:
             _tell(record, operation, outcome, forced is None)
         try:

@@ -1,0 +1,82 @@
+"""One Redis connection pool per mock, named keys, and Redis's failures in our words.
+
+Every command is a round trip to a server that may be gone: ``unavailable`` turns
+redis-py's connection and timeout errors into the domain's ``StoreUnavailable``, which
+the protocol edges answer as the contract says (a SOAP Server fault, DQE's IdError 99,
+a 503). redis-py reconnects by itself once the server is back.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
+
+import redis
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
+
+from mock_efidem.domain.store import StoreUnavailable
+
+CONNECTIONS = 160
+"""Per process: the worker threads, plus a blocking read per long poll and event stream."""
+COMMAND_SECONDS = 5.0
+CONNECT_SECONDS = 1.0
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Keys:
+    """Every key of one mock starts with its prefix and a colon."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = f"{prefix}:"
+
+    def __call__(self, *parts: str) -> str:
+        return self.prefix + ":".join(parts)
+
+
+def connect(url: str) -> redis.Redis:
+    """A client of the Redis at ``url``: a bounded pool, short timeouts, two quick retries
+    (a pooled connection the server dropped is reopened), bytes in and out."""
+    pool = redis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=CONNECTIONS,
+        timeout=COMMAND_SECONDS,
+        socket_timeout=COMMAND_SECONDS,
+        socket_connect_timeout=CONNECT_SECONDS,
+        retry=Retry(ExponentialBackoff(cap=0.05, base=0.01), 2),
+    )
+    return redis.Redis(connection_pool=pool)
+
+
+def describe(url: str) -> str:
+    """The store's address without its password, for messages."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.rpartition('@')[2]}"
+
+
+@contextmanager
+def unavailable(url: str) -> Iterator[None]:
+    """Redis's connection failures, as the domain's StoreUnavailable."""
+    try:
+        yield
+    except (RedisConnectionError, RedisTimeoutError) as error:
+        raise StoreUnavailable(
+            f"the mock's store is unreachable (Redis at {describe(url)}): {error}"
+        ) from error
+
+
+def guarded(method: Callable[P, T]) -> Callable[P, T]:
+    """A method of an object with a ``url`` whose Redis failures are StoreUnavailable."""
+
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> T:
+        with unavailable(getattr(args[0], "url", "")):
+            return method(*args, **kwargs)
+
+    return call
