@@ -187,11 +187,11 @@ class World:
 
     def add_rule(self, section: str, rule: AnyRule, document: object) -> PlacedRule:
         with self._lock:
-            rule_id = (
-                self.shared.world.add_rule(section, document)
-                if self.shared is not None
-                else f"r{next(self._added_ids)}"
-            )
+            if self.shared is not None:
+                rule_id, generation = self.shared.world.add_rule(section, document)
+                self._caught_up(generation)
+            else:
+                rule_id = f"r{next(self._added_ids)}"
             placed = PlacedRule(rule_id, section, rule, document)
             self.rules.add(rule, placed.id)
             self._added.append(placed)
@@ -204,7 +204,7 @@ class World:
             if not removed:
                 return False
             if self.shared is not None:
-                self.shared.world.remove_rule(rule_id)
+                self._caught_up(self.shared.world.remove_rule(rule_id))
             self._added.remove(removed[0])
             self.rules.forget(removed[0].rule)
             self._place_rules()
@@ -221,9 +221,14 @@ class World:
         """The start state of the scenario, for every process."""
         if self.shared is not None:
             self.backend.store.clear()
-            self.shared.restart(self.scenario)
-            self._generation = 0  # rebuilt from the shared world at the next call
+            self._generation = self.shared.restart(self.scenario)
         self._start()
+
+    def _caught_up(self, generation: int) -> None:
+        """This process made the change that brought the shared world to ``generation``:
+        no need to rebuild from it, unless another change came between."""
+        if generation == self._generation + 1:
+            self._generation = generation
 
     def set_mode(self, mode: str, polls_per_step: int | None = None) -> None:
         """The lifecycle's mode (time or polls), for every process."""

@@ -1,8 +1,10 @@
-"""Shared fixtures: one real mock server per test session, reset before each test."""
+"""Shared fixtures: one real mock server per test session, reset before each test; a
+real Redis for the tests that run on both stores (``store_settings``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from zeep.transports import Transport
 
 from mock_efidem.server import MockServer
 from mock_efidem.settings import Settings
+from tests.redis_server import RedisServer
 
 CREDENTIALS = {"UTILISATEUR": "demo", "MOT_DE_PASSE": "demo", "AppID": "demo"}
 
@@ -19,6 +22,32 @@ CREDENTIALS = {"UTILISATEUR": "demo", "MOT_DE_PASSE": "demo", "AppID": "demo"}
 def server() -> Iterator[MockServer]:
     with MockServer(Settings(port=0)) as running:
         yield running
+
+
+STORES = ("memory", "redis")
+_prefixes = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One Redis for the session (skipped off CI where redis-server is missing)."""
+    with RedisServer() as running:
+        yield running
+
+
+@pytest.fixture(scope="session", params=STORES)
+def store_settings(request: pytest.FixtureRequest) -> Callable[[], dict[str, Any]]:
+    """Settings keywords for each store in turn: a test (or a directory's ``server``)
+    that uses it runs on the memory store, then on Redis. Each call gives a new prefix:
+    mocks started from it share the Redis without seeing each other."""
+    if request.param == "memory":
+        return dict
+    url = request.getfixturevalue("redis_server").url
+
+    def redis_settings() -> dict[str, Any]:
+        return {"store": url, "store_prefix": f"test-{next(_prefixes)}"}
+
+    return redis_settings
 
 
 @pytest.fixture(autouse=True)

@@ -109,12 +109,13 @@ class Lifecycle:
         return fired
 
     def poll(self, message: Message, recipient: Recipient) -> bool:
-        """Count a status poll; in polls mode every Nth poll moves one step (True)."""
+        """Count a status poll; in polls mode every Nth poll moves one step. True if it
+        counted (the state changed, maybe not the status)."""
         if self.settings.mode != POLLS_MODE or not recipient.plan:
             return False
         recipient.polls += 1
         if recipient.polls < self.settings.polls_per_step:
-            return False
+            return True
         recipient.polls = 0
         step, now = recipient.plan.pop(0), self.clock.now()
         self._enter(message.channel, recipient, step.status, now, step.detail)

@@ -58,7 +58,8 @@ class Change(StrEnum):
 ChangeListener = Callable[[Message, Change], None]
 """Told of each change under the store's lock: it must be quick and must not block."""
 MessageChange = Callable[[Message], bool]
-"""Changes a message's state in place; True if it changed (then it is saved)."""
+"""Changes a message's state in place; True if it changed (then it is saved, and told
+as a change if a status was reached)."""
 Version = int | str
 """Where a store's change log stands: only the store that gave it compares it."""
 
@@ -115,6 +116,11 @@ class Store(Protocol):
     @property
     def version(self) -> Version: ...
     def __len__(self) -> int: ...
+
+
+def statuses_reached(message: Message) -> int:
+    """How many statuses its recipients have reached in all: it grows with each one."""
+    return sum(len(r.history) for r in message.recipients)
 
 
 def next_step_due(message: Message) -> datetime | None:
@@ -181,11 +187,13 @@ class MessageStore:
             self._note(message, Change.CREATED)
 
     def update(self, message: Message, change: MessageChange) -> Message:
-        """``change`` the message under the lock; if it changed, wake whoever waits."""
+        """``change`` the message under the lock; if a status changed, wake whoever waits."""
         with self._lock:
+            reached = statuses_reached(message)
             if change(message) and self._alive(message):
                 self._schedule(message)
-                self._note(message, Change.STATUS)
+                if statuses_reached(message) != reached:
+                    self._note(message, Change.STATUS)
             return message
 
     def _schedule(self, message: Message) -> None:

@@ -46,8 +46,11 @@ class Shared:
         """Start the shared world from ``scenario`` unless it has one (False: adopted)."""
         return self.world.start(scenario_text(scenario), *_start_state(scenario))
 
-    def restart(self, scenario: Scenario) -> None:
-        self.world.restart(scenario_text(scenario), *_start_state(scenario), scenario.accounts)
+    def restart(self, scenario: Scenario) -> int:
+        """Start the shared world again from ``scenario``; its generation then."""
+        return self.world.restart(
+            scenario_text(scenario), *_start_state(scenario), scenario.accounts
+        )
 
     def scenario(self) -> Scenario:
         """The scenario every process runs (checked when it was first loaded)."""

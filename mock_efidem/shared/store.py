@@ -44,6 +44,7 @@ from mock_efidem.domain.store import (
     Version,
     _all_of,
     next_step_due,
+    statuses_reached,
 )
 from mock_efidem.shared.codec import decode, encode_carried, encode_state
 from mock_efidem.shared.connection import Keys, guarded
@@ -71,6 +72,7 @@ if ARGV[8] ~= '' then redis.call('ZADD', KEYS[5], ARGV[8], id) end
 redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[9], '*', 'id', id, 'change', 'created')
 return {id, seq, redis.call('ZCARD', KEYS[2])}
 """
+# (ids: domain/ids.py's seeded_id, sha1("SEED:N") cut to 32, in Lua.)
 _UPDATE = """
 local revision = redis.call('HGET', KEYS[1], 'r')
 if not revision then return -1 end
@@ -79,7 +81,9 @@ local saved = tonumber(revision) + 1
 redis.call('HSET', KEYS[1], 's', ARGV[2], 'r', saved)
 if ARGV[3] == '' then redis.call('ZREM', KEYS[2], ARGV[4])
 else redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4]) end
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'id', ARGV[4], 'change', 'status')
+if ARGV[6] == '1' then
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'id', ARGV[4], 'change', 'status')
+end
 return saved
 """
 _DELETE = """
@@ -162,8 +166,10 @@ class RedisStore:
     def update(self, message: Message, change: MessageChange) -> Message:
         current = message
         for _ in range(UPDATE_ATTEMPTS):
+            reached = statuses_reached(current)
             if not change(current):
                 return current
+            moved = statuses_reached(current) != reached
             due = next_step_due(current)
             saved = self._update(
                 keys=[self.key("m", current.id), self.key("due"), self.key("changes")],
@@ -173,11 +179,13 @@ class RedisStore:
                     "" if due is None else repr(due.timestamp()),
                     current.id,
                     CHANGE_LOG_SIZE,
+                    "1" if moved else "",
                 ],
             )
             if saved > 0:
                 current.revision = int(saved)
-                self._told(current, Change.STATUS)
+                if moved:
+                    self._told(current, Change.STATUS)
                 return current
             fresh = self._load([current.id])[0] if saved == 0 else None
             if fresh is None:  # deleted meanwhile: nothing left to change
@@ -277,7 +285,7 @@ class RedisStore:
 
     @guarded
     def due(self, now: datetime) -> list[Message]:
-        due = self.client.zrangebyscore(self.key("due"), "-inf", now.timestamp(), 0, READ_BATCH)
+        due = self.client.zrangebyscore(self.key("due"), "-inf", now.timestamp())
         return [m for m in self._load([i.decode() for i in due]) if m is not None]
 
     @guarded

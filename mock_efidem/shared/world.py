@@ -104,8 +104,9 @@ class SharedWorld:
         mode: str,
         polls: int,
         accounts: Iterable[Account],
-    ) -> None:
-        """A full reset or a new scenario: every other process rebuilds from it."""
+    ) -> int:
+        """A full reset or a new scenario: every other process rebuilds from it. The
+        world's generation then."""
         for pattern in ("rc:*", "console:*"):
             self._unlink_matching(self.key(pattern))
         pipeline = self.client.pipeline()
@@ -116,6 +117,7 @@ class SharedWorld:
         generation = int(self.client.hget(self.key("world"), "g") or 0) + 1
         self._write_start(pipeline, scenario, clock, mode, polls, generation)
         pipeline.execute()
+        return generation
 
     def _write_start(
         self,
@@ -179,23 +181,23 @@ class SharedWorld:
     # --- rules added at run time ---------------------------------------------------
 
     @guarded
-    def add_rule(self, section: str, document: object) -> str:
+    def add_rule(self, section: str, document: object) -> tuple[str, int]:
+        """The added rule's id, and the world's generation then."""
         rule_id = f"r{self.client.incr(self.key('rule-ids'))}"
         record = {"section": section, "document": document}
         pipeline = self.client.pipeline()
         pipeline.hset(self.key("rules"), rule_id, json.dumps(record))
         pipeline.hincrby(self.key("world"), "g", 1)
-        pipeline.execute()
-        return rule_id
+        return rule_id, int(pipeline.execute()[1])
 
     @guarded
-    def remove_rule(self, rule_id: str) -> bool:
+    def remove_rule(self, rule_id: str) -> int:
+        """The world's generation after the rule went."""
         pipeline = self.client.pipeline()
         pipeline.hdel(self.key("rules"), rule_id)
         pipeline.delete(self.key("rc", rule_id, "seen"), self.key("rc", rule_id, "applied"))
         pipeline.hincrby(self.key("world"), "g", 1)
-        removed = pipeline.execute()[0]
-        return bool(removed)
+        return int(pipeline.execute()[2])
 
     @guarded
     def added_rules(self) -> list[AddedRule]:
@@ -270,6 +272,22 @@ class SharedAccounts(AccountRegistry):
     def url(self) -> str:
         return self._shared.url
 
+    def authenticate(self, credentials: Credentials) -> Account | None:
+        account = super().authenticate(credentials)
+        if account is None and not self.open:
+            added = self.named(credentials.user)
+            account = added if added is not None and added.accepts(credentials) else None
+        return account
+
+    @guarded
+    def add(self, account: Account) -> None:
+        """An account added at run time, for every process."""
+        made = {"password": account.password, "app_id": account.app_id}
+        self._shared.client.hset(self._shared.key("tenants"), account.name, json.dumps(made))
+        if account.console_users:
+            key = self._shared.key("console", account.name)
+            self._shared.client.hset(key, mapping=account.console_users)
+
     @guarded
     def _tenant(self, credentials: Credentials) -> Account | None:
         if not all((credentials.user, credentials.password, credentials.app_id)):
@@ -283,7 +301,7 @@ class SharedAccounts(AccountRegistry):
 
     def named(self, name: str) -> Account | None:
         known = super().named(name)
-        if known is not None or not self.open:
+        if known is not None:
             return known
         stored = self._guarded_hget(self._shared.key("tenants"), name)
         if stored is None:

@@ -110,10 +110,12 @@ class Mock:
 
 
 @contextmanager
-def running(scenario: str | Path | None = None, seed: int | None = None) -> Iterator[Mock]:
+def running(
+    scenario: str | Path | None = None, seed: int | None = None, **settings: Any
+) -> Iterator[Mock]:
     """A fresh mock on a free port: a shipped scenario by file name, or any path."""
     path = SCENARIOS / scenario if isinstance(scenario, str) else scenario
-    with MockServer(Settings(port=0, scenario=path, seed=seed)) as server:
+    with MockServer(Settings(port=0, scenario=path, seed=seed, **settings)) as server:
         mock = Mock(server)
         try:
             yield mock
@@ -125,9 +127,14 @@ Launcher = Callable[..., AbstractContextManager[Mock]]
 
 
 @pytest.fixture(scope="session")
-def launch() -> Launcher:
-    """``with launch("chaos.yaml") as mock:`` (also ``launch(path, seed=1)``)."""
-    return running
+def launch(store_settings: Callable[[], dict[str, Any]]) -> Launcher:
+    """``with launch("chaos.yaml") as mock:`` (also ``launch(path, seed=1)``), on each
+    store in turn (tests/conftest.py's ``store_settings``)."""
+
+    def on_the_store(*arguments: Any, **keywords: Any) -> AbstractContextManager[Mock]:
+        return running(*arguments, **keywords, **store_settings())
+
+    return on_the_store
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 
 from mock_efidem.control.stream import KEEP_ALIVE, RETRY, EventStream, encode
-from mock_efidem.domain.models import Channel, Message, Recipient
+from mock_efidem.domain.models import Channel, Message, Recipient, StatusEvent
 from mock_efidem.domain.store import Change, MessageStore
 from mock_efidem.events import Event, EventHub
 from mock_efidem.journal import Body, Journal, JournalEntry, Request, Response
@@ -65,6 +65,12 @@ def test_nothing_is_built_or_kept_while_nobody_listens() -> None:
     assert late.take(0.05) == []
 
 
+def a_status(changed: Message) -> bool:
+    first = changed.recipients[0]
+    first.history.append(StatusEvent(datetime(2026, 1, 1, tzinfo=UTC), "sent", 2))
+    return True
+
+
 def test_the_sources_seams_say_what_changed() -> None:
     hub = EventHub()
     store = MessageStore(on_change=hub.message_changed)
@@ -73,8 +79,9 @@ def test_the_sources_seams_say_what_changed() -> None:
     assert subscription is not None
 
     store.add(message(7))
-    store.update(message(8), lambda m: True)  # not stored: no event
-    store.update(store.find(message(7).id) or message(7), lambda m: True)
+    store.update(message(8), a_status)  # not stored: no event
+    store.update(store.find(message(7).id) or message(7), lambda m: True)  # no status: none
+    store.update(store.find(message(7).id) or message(7), a_status)
     store.delete(message(7).id)
     journal.record(entry(journal))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from mock_efidem.domain import store as store_module
-from mock_efidem.domain.models import Channel, Message, Recipient
+from mock_efidem.domain.models import Channel, Message, Recipient, StatusEvent
 from mock_efidem.domain.store import ALL, MessageStore
 
 
@@ -55,12 +55,17 @@ def test_eviction_takes_the_oldest_evictable_and_never_another() -> None:
     assert store.find(message(1).id) is not None
 
 
+def reach_sent(changed: Message) -> bool:
+    changed.recipients[0].history.append(StatusEvent(changed.created_at, "sent", 2))
+    return True
+
+
 def test_the_change_log_answers_what_changed_and_says_when_it_was_cut(monkeypatch) -> None:
     store = MessageStore()
     store.add(message(0))
     version = store.version
     store.add(message(1))
-    store.update(store.find(message(0).id) or message(0), lambda m: True)
+    store.update(store.find(message(0).id) or message(0), reach_sent)
     changes = store.changes_since(version, timeout=0)
     assert sorted(ids(changes.messages or [])) == [0, 1]
 
@@ -80,3 +85,13 @@ def test_a_partial_clear_keeps_the_others_and_compacts_its_lists() -> None:
     assert len(store._lists[ALL]) == 100  # compacted: the dead outnumbered the living
     store.add(message(5000, account="a"))
     assert ids(store.page([], None, 2).messages) == [5000, 2999]
+
+
+def test_a_seed_names_messages_as_the_shared_store_does() -> None:
+    """The Redis store's script computes sha1(SEED:N)[:32] for the Nth message: the same
+    seed gives the same ids on both stores."""
+    from mock_efidem.domain.ids import IdFactory, seeded_id
+
+    ids_of_seed = IdFactory(7)
+    assert [ids_of_seed.new_id() for _ in range(3)] == [seeded_id(7, n) for n in (1, 2, 3)]
+    assert seeded_id(7, 1) == "e6ab87bb7f825e46093cf431dd573f12"  # sha1("7:1"), cut
