@@ -9,6 +9,7 @@ the oldest entries go first.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import fnmatch
 import threading
 from collections import deque
@@ -282,12 +283,16 @@ class Journal:
             return self._next_id - 1
 
     def record(self, entry: JournalEntry, generation: int | None = None) -> bool:
-        """Keep ``entry`` (made with ``next_id``), unless the journal was cleared since
-        ``generation``; the oldest entries make room."""
+        """Keep ``entry`` (its id from ``next_id``, or 0: the next one is given it now),
+        unless the journal was cleared since ``generation``; the oldest entries make
+        room."""
         weight = entry.weight
         with self._lock:
             if generation is not None and generation != self._generation:
                 return False
+            if not entry.id:
+                entry = dataclasses.replace(entry, id=self._next_id)
+                self._next_id += 1
             if self._ids and entry.id < self._ids[-1]:  # calls may end out of order
                 index = bisect.bisect(self._ids, entry.id)
                 self._entries.insert(index, entry)

@@ -81,7 +81,8 @@ class Recorder:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started, at = time.perf_counter(), datetime.now(UTC)
         journal = self._journal()
-        generation, entry_id = journal.generation, journal.next_id()
+        generation = journal.generation
+        entry_id = 0  # the journal numbers it when it keeps it (a shared one: at once)
         body = read_body(environ)
         record = environ[RECORD_KEY] = CallRecord(self._protocol_of(environ))
         answer: dict[str, Any] = {}

@@ -8,6 +8,7 @@ import base64
 import dataclasses
 import json
 import threading
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -28,15 +29,18 @@ from mock_efidem.journal import (
 )
 from mock_efidem.shared.connection import guarded
 
-# KEYS: journal, exchanges, order, bytes, generation.
-# ARGV: id, head, exchange, weight, account, generation ("" for any), max entries, max bytes.
+# KEYS: journal, exchanges, order, bytes, generation (the last full clear's moment), ids.
+# ARGV: id (0: the next one), head, exchange, weight, account, the call's start ("" for
+# any: see generation), max entries, max bytes. Returns the id kept, 0 if dropped.
 _RECORD = """
-if ARGV[6] ~= '' and (redis.call('GET', KEYS[5]) or '0') ~= ARGV[6] then
+if ARGV[6] ~= '' and tonumber(redis.call('GET', KEYS[5]) or '0') > tonumber(ARGV[6]) then
   return 0
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
-redis.call('ZADD', KEYS[3], ARGV[1], ARGV[1] .. ' ' .. ARGV[4] .. ' ' .. ARGV[5])
+local id = ARGV[1]
+if id == '0' then id = tostring(redis.call('INCR', KEYS[6])) end
+redis.call('HSET', KEYS[1], id, ARGV[2])
+redis.call('HSET', KEYS[2], id, ARGV[3])
+redis.call('ZADD', KEYS[3], id, id .. ' ' .. ARGV[4] .. ' ' .. ARGV[5])
 local total = redis.call('INCRBY', KEYS[4], ARGV[4])
 local count = redis.call('ZCARD', KEYS[3])
 while count > 0 and (count > tonumber(ARGV[7]) or total > tonumber(ARGV[8])) do
@@ -46,7 +50,7 @@ while count > 0 and (count > tonumber(ARGV[7]) or total > tonumber(ARGV[8])) do
   total = redis.call('DECRBY', KEYS[4], weight)
   count = count - 1
 end
-return 1
+return tonumber(id)
 """
 
 # KEYS: journal, exchanges, order, bytes. ARGV: account.
@@ -113,10 +117,11 @@ class RedisJournal:
         self._lock = threading.Lock()
 
     @property
-    @guarded
     def generation(self) -> int:
-        """Changes at each full clear: a call that started before one is not recorded."""
-        return int(self.client.get(self._generation) or 0)
+        """This moment (µs since the epoch): a call that started before a full clear,
+        in any process, is not recorded. A moment, not a counter, so that a call asks
+        Redis nothing when it starts (replicas' clocks agree well enough for this)."""
+        return time.time_ns() // 1000
 
     @property
     @guarded
@@ -136,7 +141,14 @@ class RedisJournal:
         """Keep ``entry`` (made with ``next_id``), unless the journal was cleared since
         ``generation``; the oldest entries make room."""
         kept = self._record(
-            keys=[self._journal, self._exchanges, self._order, self._bytes, self._generation],
+            keys=[
+                self._journal,
+                self._exchanges,
+                self._order,
+                self._bytes,
+                self._generation,
+                self._ids,
+            ],
             args=[
                 entry.id,
                 _dumps(_head_json(entry)),
@@ -150,6 +162,8 @@ class RedisJournal:
         )
         if not kept:
             return False
+        if kept != entry.id:
+            entry = dataclasses.replace(entry, id=int(kept))
         if self.on_record is not None:
             with self._lock:
                 self.on_record(entry)
@@ -162,7 +176,7 @@ class RedisJournal:
         pipe.hgetall(self._exchanges)
         heads, exchanges = pipe.execute()
         whole = [
-            _exchanged(_head(head), exchanges[key])
+            _exchanged(_head(key, head), exchanges[key])
             for key, head in heads.items()
             if key in exchanges
         ]
@@ -176,7 +190,7 @@ class RedisJournal:
         head, exchange = pipe.execute()
         if head is None or exchange is None:
             return None
-        return _exchanged(_head(head), exchange)
+        return _exchanged(_head(entry_id, head), exchange)
 
     @guarded
     def find_page(self, query: JournalQuery, limit: int, before: int | None = None) -> JournalPage:
@@ -206,14 +220,14 @@ class RedisJournal:
             return
         pipe = self.client.pipeline(transaction=True)
         pipe.delete(self._journal, self._exchanges, self._order, self._bytes)
-        pipe.incr(self._generation)
+        pipe.set(self._generation, self.generation)
         pipe.execute()
 
     def _heads(self) -> list[JournalEntry]:
         """Every entry, oldest first, with its facts but an empty exchange: enough for
         a query to match."""
-        heads = self.client.hgetall(self._journal).values()
-        return sorted((_head(head) for head in heads), key=lambda entry: entry.id)
+        heads = self.client.hgetall(self._journal).items()
+        return sorted((_head(i, head) for i, head in heads), key=lambda entry: entry.id)
 
     def _with_exchanges(self, heads: list[JournalEntry]) -> list[JournalEntry]:
         """The entries whole; one dropped since its facts were read is left out."""
@@ -235,7 +249,6 @@ def _dumps(document: Mapping[str, Any]) -> str:
 
 def _head_json(entry: JournalEntry) -> dict[str, Any]:
     return {
-        "id": entry.id,
         "at": entry.at.isoformat(),
         "protocol": entry.protocol,
         "operation": entry.operation,
@@ -267,11 +280,11 @@ def _side_json(side: Request | Response) -> dict[str, Any]:
     }
 
 
-def _head(raw: bytes | str) -> JournalEntry:
+def _head(entry_id: int | bytes | str, raw: bytes | str) -> JournalEntry:
     """An entry's facts, with an empty exchange that answered its HTTP status."""
     document = json.loads(raw)
     return JournalEntry(
-        id=document["id"],
+        id=int(entry_id),
         at=datetime.fromisoformat(document["at"]),
         protocol=document["protocol"],
         operation=document["operation"],
