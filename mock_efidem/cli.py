@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from mock_efidem import __version__, logs
 from mock_efidem.collector import FreezeOldMessages
@@ -23,6 +24,8 @@ from mock_efidem.settings import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_NAMESPACE,
     DEFAULT_PORT,
+    DEFAULT_STORE_PREFIX,
+    MEMORY_STORE,
     Settings,
 )
 
@@ -88,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
         const=True,
         metavar="yes|no",
     )
+    option("--store", MEMORY_STORE, _store, "memory, or a redis://, rediss:// or unix:// URL")
+    option("--store-prefix", DEFAULT_STORE_PREFIX, _prefix, "the start of every key in the store")
+    option("--workers", 1, _positive, "processes serving the port (more than 1: a shared --store)")
+    # A child of --workers serves the socket its parent bound, and tells it on the other
+    # that it serves (mock_efidem/workers.py).
+    serve.add_argument("--listen-fd", type=_descriptor, help=argparse.SUPPRESS)
+    serve.add_argument("--parent-fd", type=_descriptor, help=argparse.SUPPRESS)
 
     check = commands.add_parser("check", help="validate scenario files (or shipped names)")
     check.add_argument("files", nargs="+", metavar="FILE")
@@ -182,6 +192,38 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+STORE_SCHEMES = ("redis", "rediss", "unix")
+
+
+def _store(text: str) -> str:
+    """``memory``, or a Redis URL; a bad one is told by its scheme only (a URL may hold a
+    password)."""
+    if text == MEMORY_STORE:
+        return text
+    url = urlsplit(text)
+    if url.scheme not in STORE_SCHEMES:
+        given = f"a URL of scheme {url.scheme!r}" if url.scheme else repr(text)
+        raise argparse.ArgumentTypeError(
+            f"must be memory or a redis://, rediss:// or unix:// URL, not {given}"
+        )
+    if not (url.path if url.scheme == "unix" else url.hostname):
+        named = "a socket's path" if url.scheme == "unix" else "a host"
+        raise argparse.ArgumentTypeError(f"a {url.scheme}:// URL must name {named}")
+    return text
+
+
+def _prefix(text: str) -> str:
+    if not text or any(character.isspace() for character in text):
+        raise argparse.ArgumentTypeError(f"must be a word without spaces, not {text!r}")
+    return text
+
+
+def _descriptor(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a file descriptor's number, not {text!r}")
+    return int(text)
+
+
 def _seconds(text: str) -> float:
     try:
         seconds = float(text)
@@ -193,16 +235,43 @@ def _seconds(text: str) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     arguments = build_parser().parse_args(argv)
     if arguments.command == "wsdl":
         return _print_wsdl(arguments)
     if arguments.command == "check":
         return _check(arguments.files)
-    if arguments.watch and not isinstance(arguments.scenario, Path):
-        message = "--watch needs --scenario FILE (a file: a shipped scenario never changes)"
-        print(f"mock-efidem serve: error: {message}", file=sys.stderr)
+    refusal = _refusal(arguments)
+    if refusal is not None:
+        print(f"mock-efidem serve: error: {refusal}", file=sys.stderr)
         return 2  # a usage error, as argparse's own
+    logs.configure(arguments.log_level, arguments.log_format, arguments.debug_spyne)
+    if arguments.workers > 1 and arguments.listen_fd is None:
+        return _supervise(arguments, argv[argv.index("serve") + 1 :])
     return _serve(arguments)
+
+
+def _refusal(arguments: argparse.Namespace) -> str | None:
+    """What makes serve's options unusable together, if anything."""
+    if arguments.watch and not isinstance(arguments.scenario, Path):
+        return "--watch needs --scenario FILE (a file: a shipped scenario never changes)"
+    if arguments.workers > 1 and arguments.store == MEMORY_STORE:
+        return (
+            f"--workers {arguments.workers} needs a shared store: with --store memory each "
+            "process would keep a world of its own, and their state would diverge between "
+            "processes (a message sent through one unknown to the next); "
+            "use --store redis://HOST:PORT/DB"
+        )
+    return None
+
+
+def _supervise(arguments: argparse.Namespace, serve_arguments: Sequence[str]) -> int:
+    """The parent of ``--workers``: its children run serve with the same options."""
+    from mock_efidem import workers
+
+    settings = _settings(arguments)
+    command = [sys.executable, "-m", "mock_efidem", "serve", *serve_arguments]
+    return workers.supervise(settings, command, lambda port: _announce(settings, port))
 
 
 def _check(files: Sequence[str]) -> int:
@@ -238,10 +307,13 @@ def _print_wsdl(arguments: argparse.Namespace) -> int:
 
 
 def _serve(arguments: argparse.Namespace) -> int:
+    if arguments.parent_fd is not None:
+        # A child of --workers, first thing: a Ctrl-C meant for the group is its parent's
+        # to handle, which stops each child by SIGTERM.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     from mock_efidem.scenario.loader import ScenarioError
     from mock_efidem.server import MockServer
 
-    logs.configure(arguments.log_level, arguments.log_format, arguments.debug_spyne)
     settings = _settings(arguments)
     # Before the first load: an edit made while it loads is reloaded.
     watcher = _watcher(arguments.scenario) if arguments.watch else None
@@ -265,7 +337,12 @@ def _serve(arguments: argparse.Namespace) -> int:
     if watcher is not None:
         watcher.on_loaded = _reloading(server, arguments.scenario)  # the server exists now
         watcher.start()
-    _announce(server)
+    if arguments.parent_fd is None:
+        _announce(settings, server.port)
+    else:  # a child of --workers: its parent announces the address
+        from mock_efidem.workers import serving
+
+        serving(arguments.parent_fd)
     try:
         server.wait()
     except KeyboardInterrupt:
@@ -289,14 +366,19 @@ def _settings(arguments: argparse.Namespace) -> Settings:
         journal_size=arguments.journal_size,
         journal_bytes=arguments.journal_bytes,
         journal_body_limit=arguments.journal_body_limit,
+        store=arguments.store,
+        store_prefix=arguments.store_prefix,
+        workers=arguments.workers,
+        listen_fd=arguments.listen_fd,
     )
 
 
-def _announce(server: MockServer) -> None:
+def _announce(settings: Settings, port: int) -> None:
     """The listening line first, always: tests and supervisors read the address there."""
-    print(f"mock-efidem listening on {server.base_url}", flush=True)
-    print(f"  SOAP endpoint {server.soap_url} (WSDL: {server.soap_url}?wsdl)", flush=True)
-    print(f"  inbox {server.base_url}/_mock/inbox", flush=True)
+    base_url, soap_url = f"http://{settings.public_host}:{port}", settings.soap_url(port)
+    print(f"mock-efidem listening on {base_url}", flush=True)
+    print(f"  SOAP endpoint {soap_url} (WSDL: {soap_url}?wsdl)", flush=True)
+    print(f"  inbox {base_url}/_mock/inbox", flush=True)
 
 
 def _watcher(path: Path) -> ScenarioWatcher:

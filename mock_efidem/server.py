@@ -8,6 +8,7 @@ server answers about half as many calls.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -114,8 +115,7 @@ class MockServer:
     def start(self) -> MockServer:
         server = create_server(
             _not_ready,
-            host=self.settings.host,
-            port=self.settings.port,
+            **self._listening(),
             threads=SERVER_THREADS,
             ident="mock-efidem",
             max_request_body_size=MAX_BODY_BYTES,
@@ -145,6 +145,13 @@ class MockServer:
         self._thread.start()
         self.ready.set()
         return self
+
+    def _listening(self) -> dict[str, Any]:
+        """waitress's arguments for where to listen: the socket a parent of ``--workers``
+        bound and handed down, else host and port."""
+        if self.settings.listen_fd is not None:
+            return {"sockets": [socket.socket(fileno=self.settings.listen_fd)]}
+        return {"host": self.settings.host, "port": self.settings.port}
 
     def stop(self) -> None:
         """Stop after answering every call already accepted, queued or running (within

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 from collections.abc import Iterator
 
@@ -102,7 +103,11 @@ def test_every_serve_option_names_its_environment_variable() -> None:
     from mock_efidem.cli import build_parser
 
     serve = build_parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr]
-    flags = [a.option_strings[0] for a in serve._actions if a.option_strings[0].startswith("--")]
+    flags = [
+        a.option_strings[0]
+        for a in serve._actions
+        if a.option_strings[0].startswith("--") and a.help != argparse.SUPPRESS
+    ]
     help_text = run_cli("serve", "--help", timeout=30).stdout.replace("\n", " ")
     for flag in flags:
         if flag in ("--help", "--debug-spyne"):
