@@ -23,7 +23,7 @@ from typing import Any
 
 from mock_efidem.domain.clock import Clock
 from mock_efidem.domain.models import Message
-from mock_efidem.domain.store import Change
+from mock_efidem.domain.store import Change, StoreUnavailable
 from mock_efidem.journal import JournalEntry
 
 QUEUE_SIZE = 1000
@@ -81,6 +81,21 @@ class Subscription:
             self._end()
 
 
+Outlet = Callable[[str, Mapping[str, Any]], None]
+
+
+def call_data(entry: JournalEntry) -> dict[str, Any]:
+    """What a ``call`` event says of a journalled call."""
+    return {
+        "id": entry.id,
+        "protocol": entry.protocol,
+        "operation": entry.operation,
+        "account": entry.account,
+        "result": entry.result,
+        "http_status": entry.http_status,
+    }
+
+
 class EventHub:
     def __init__(
         self, tick: Callable[[], None] | None = None, queue_size: int = QUEUE_SIZE
@@ -88,6 +103,11 @@ class EventHub:
         """``tick``: called in a loop on a thread of the hub's while anyone listens;
         each call should return within a second or so."""
         self._tick = tick
+        self.outlet: Outlet | None = None
+        """Where the sources' events go instead of to this hub's listeners: a relay
+        that brings every process's events back to each one's hub (shared/events.py)."""
+        self.on_listen: Callable[[], None] | None = None
+        """Called as each listener subscribes (a relay starts listening then)."""
         self.queue_size = queue_size
         self._lock = threading.Lock()
         self._subscribers: set[Subscription] = set()
@@ -99,8 +119,14 @@ class EventHub:
     def listeners(self) -> int:
         return len(self._subscribers)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def subscribe(self) -> Subscription | None:
         """A new listener's subscription; None once the hub is closed."""
+        if self.on_listen is not None:
+            self.on_listen()
         with self._lock:
             if self._closed:
                 return None
@@ -136,9 +162,16 @@ class EventHub:
 
     # --- the sources' seams: each builds its event only if someone listens --------
 
+    def _heard(self) -> bool:
+        """Someone may hear an event: a listener here, or anywhere beyond the outlet."""
+        return bool(self._subscribers) or self.outlet is not None
+
+    def _emit(self, name: str, data: Mapping[str, Any]) -> None:
+        (self.outlet or self.publish)(name, data)
+
     def message_changed(self, message: Message, change: Change) -> None:
-        if self._subscribers:
-            self.publish(
+        if self._heard():
+            self._emit(
                 MESSAGE,
                 {
                     "id": message.id,
@@ -149,25 +182,15 @@ class EventHub:
             )
 
     def call_recorded(self, entry: JournalEntry) -> None:
-        if self._subscribers:
-            self.publish(
-                CALL,
-                {
-                    "id": entry.id,
-                    "protocol": entry.protocol,
-                    "operation": entry.operation,
-                    "account": entry.account,
-                    "result": entry.result,
-                    "http_status": entry.http_status,
-                },
-            )
+        if self._heard():
+            self._emit(CALL, call_data(entry))
 
     def reset(self, account: str | None) -> None:
-        self.publish(RESET, {"account": account})
+        self._emit(RESET, {"account": account})
 
     def clock_changed(self, clock: Clock) -> None:
-        if self._subscribers:
-            self.publish(CLOCK, {"now": clock.now().isoformat(), "frozen": clock.frozen})
+        if self._heard():
+            self._emit(CLOCK, {"now": clock.now().isoformat(), "frozen": clock.frozen})
 
     # --- the ticker ----------------------------------------------------------------
 
@@ -176,6 +199,9 @@ class EventHub:
         while self._still_needed():
             try:
                 self._tick()
+            except StoreUnavailable as error:  # it says what and where: no traceback
+                logger.warning("firing the statuses due: %s", error)
+                time.sleep(1.0)
             except Exception:  # the next tick may do better; a dead thread never would
                 logger.exception("firing the statuses due failed")
                 time.sleep(1.0)

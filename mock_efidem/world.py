@@ -82,8 +82,11 @@ class World:
         self._added_ids = itertools.count(1)
         self.scenario = scenario if scenario is not None else scenario_of(settings)
         self.shared = _open_shared(settings)
+        if self.shared is not None:
+            # Every process's events reach every process's listeners through Redis.
+            self.shared.relay_events(self.events)
         self.journal: JournalLike = (
-            self.shared.journal(settings, self.events.call_recorded)
+            self.shared.journal(settings)
             if self.shared is not None
             else Journal(
                 settings.journal_size,
@@ -141,7 +144,7 @@ class World:
             open_accounts=scenario.open_accounts,
             max_messages=self.settings.max_messages,
             on_change=self.events.message_changed,
-            store=None if shared is None else shared.store(self, self.events.message_changed),
+            store=None if shared is None else shared.store(self),
             account_registry=None if shared is None else shared.accounts(scenario),
         )
         self.dqe_config = scenario.dqe

@@ -50,6 +50,16 @@ def store_settings(request: pytest.FixtureRequest) -> Callable[[], dict[str, Any
     return redis_settings
 
 
+@pytest.fixture(scope="session")
+def server_on_each_store(
+    store_settings: Callable[[], dict[str, Any]],
+) -> Iterator[MockServer]:
+    """A mock on the memory store, then one on Redis: a directory whose tests must hold
+    on both makes it its ``server`` (tests/lifecycle, tests/inbox_api)."""
+    with MockServer(Settings(port=0, **store_settings())) as running:
+        yield running
+
+
 @pytest.fixture(autouse=True)
 def _fresh_state(request: pytest.FixtureRequest) -> None:
     """Every test starts from the start state, if it uses the shared server."""

@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mock_efidem.domain.clock import Clock
-from mock_efidem.domain.store import ChangeListener
-from mock_efidem.journal import JournalEntry
+from mock_efidem.events import EventHub
 from mock_efidem.scenario.loader import load_text
 from mock_efidem.scenario.model import Scenario
 from mock_efidem.settings import Settings
 from mock_efidem.shared.connection import Keys, connect, describe
+from mock_efidem.shared.events import EventRelay
 from mock_efidem.shared.journal import RedisJournal
 from mock_efidem.shared.store import RedisStore
 from mock_efidem.shared.world import (
@@ -57,16 +57,19 @@ class Shared:
         stored = self.world.scenario()
         return load_text(stored.text, stored.name, check_schema=False, source=stored.source)
 
-    def journal(
-        self, settings: Settings, on_record: Callable[[JournalEntry], None]
-    ) -> RedisJournal:
+    def relay_events(self, hub: EventHub) -> None:
+        """``hub``'s sources publish to Redis, and its listeners hear every process's
+        events (the store's and the journal's scripts publish theirs themselves)."""
+        relay = EventRelay(self.client, self.url, self.prefix, hub)
+        hub.outlet, hub.on_listen = relay.publish, relay.listen
+
+    def journal(self, settings: Settings) -> RedisJournal:
         return RedisJournal(
             self.client,
             Keys(self.prefix).prefix,
             settings.journal_size,
             settings.journal_bytes,
             settings.journal_body_limit,
-            on_record=on_record,
             url=self.url,
         )
 
@@ -75,14 +78,13 @@ class Shared:
     ) -> SharedClock:
         return SharedClock(self.world, start, frozen, on_change=on_change)
 
-    def store(self, world: World, on_change: ChangeListener) -> RedisStore:
+    def store(self, world: World) -> RedisStore:
         return RedisStore(
             self.client,
             self.url,
             self.prefix,
             seed=world.seed,
             max_messages=world.settings.max_messages,
-            on_change=on_change,
         )
 
     def accounts(self, scenario: Scenario) -> SharedAccounts:

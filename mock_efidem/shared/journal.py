@@ -15,6 +15,7 @@ from typing import Any
 
 import redis
 
+from mock_efidem.events import call_data
 from mock_efidem.journal import (
     DEFAULT_BODY_LIMIT,
     DEFAULT_MAX_BYTES,
@@ -31,7 +32,8 @@ from mock_efidem.shared.connection import guarded
 
 # KEYS: journal, exchanges, order, bytes, generation (the last full clear's moment), ids.
 # ARGV: id (0: the next one), head, exchange, weight, account, the call's start ("" for
-# any: see generation), max entries, max bytes. Returns the id kept, 0 if dropped.
+# any: see generation), max entries, max bytes, the call's live event (JSON, no id).
+# KEYS[7]: the live events' channel. Returns the id kept, 0 if dropped.
 _RECORD = """
 if ARGV[6] ~= '' and tonumber(redis.call('GET', KEYS[5]) or '0') > tonumber(ARGV[6]) then
   return 0
@@ -50,6 +52,9 @@ while count > 0 and (count > tonumber(ARGV[7]) or total > tonumber(ARGV[8])) do
   total = redis.call('DECRBY', KEYS[4], weight)
   count = count - 1
 end
+local call = cjson.decode(ARGV[9])
+call.id = tonumber(id)
+redis.call('PUBLISH', KEYS[7], cjson.encode({name='call', data=call}))
 return tonumber(id)
 """
 
@@ -85,7 +90,8 @@ class RedisJournal:
       reading it;
     - ``journal:bytes``: the sum of the weights kept;
     - ``journal:ids``: the last id given (``INCR``);
-    - ``journal:generation``: bumped by each full clear.
+    - ``journal:generation``: the moment of the last full clear (µs since the epoch);
+    - ``events``: the channel each kept call's live event is published on.
 
     Both bounds hold, atomically with each record (a Lua script): ``max_entries``
     and ``max_bytes``, the latter on the same weights as ``Journal`` (bodies cut at
@@ -112,6 +118,7 @@ class RedisJournal:
         self._journal, self._exchanges = f"{prefix}journal", f"{prefix}journal:exchanges"
         self._order, self._bytes = f"{prefix}journal:order", f"{prefix}journal:bytes"
         self._ids, self._generation = f"{prefix}journal:ids", f"{prefix}journal:generation"
+        self._events = f"{prefix}events"
         self._record = client.register_script(_RECORD)
         self._clear_account = client.register_script(_CLEAR_ACCOUNT)
         self._lock = threading.Lock()
@@ -148,6 +155,7 @@ class RedisJournal:
                 self._bytes,
                 self._generation,
                 self._ids,
+                self._events,
             ],
             args=[
                 entry.id,
@@ -158,6 +166,7 @@ class RedisJournal:
                 "" if generation is None else generation,
                 self.max_entries,
                 self.max_bytes,
+                _dumps(_event_json(entry)),
             ],
         )
         if not kept:
@@ -262,6 +271,13 @@ def _head_json(entry: JournalEntry) -> dict[str, Any]:
         "message_ids": list(entry.message_ids),
         "fields": {name: list(values) for name, values in entry.fields.items()},
     }
+
+
+def _event_json(entry: JournalEntry) -> dict[str, Any]:
+    """The call's live event but its id, which the record script adds."""
+    data = call_data(entry)
+    del data["id"]
+    return data
 
 
 def _exchange_json(entry: JournalEntry) -> dict[str, Any]:

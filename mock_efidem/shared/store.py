@@ -9,7 +9,9 @@ Keys, under the prefix:
 - ``i:all``, ``i:a:ACCOUNT``, ``i:c:CHANNEL``: sorted sets of ids by arrival number (the
   indexes pages walk);
 - ``seq``, the arrival counter; ``due``, a sorted set of ids by their next step's due
-  time; ``changes``, a capped stream of changes (what long polls block on).
+  time; ``changes``, a capped stream of changes (what long polls block on);
+- ``events``, the channel each change is published on, as a live event
+  (shared/events.py relays it to every process's listeners).
 
 A send is one Lua script (number, name, store, index, log: atomic). A change is
 optimistic: it is made on the copy read, and saved by a script only if the revision is
@@ -70,6 +72,8 @@ redis.call('ZADD', KEYS[3], seq, id)
 redis.call('ZADD', KEYS[4], seq, id)
 if ARGV[8] ~= '' then redis.call('ZADD', KEYS[5], ARGV[8], id) end
 redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[9], '*', 'id', id, 'change', 'created')
+redis.call('PUBLISH', ARGV[10], cjson.encode({name='message',
+  data={id=id, channel=ARGV[5], account=ARGV[4], change='created'}}))
 return {id, seq, redis.call('ZCARD', KEYS[2])}
 """
 # (ids: domain/ids.py's seeded_id, sha1("SEED:N") cut to 32, in Lua.)
@@ -83,6 +87,9 @@ if ARGV[3] == '' then redis.call('ZREM', KEYS[2], ARGV[4])
 else redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4]) end
 if ARGV[6] == '1' then
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'id', ARGV[4], 'change', 'status')
+  local owner = redis.call('HMGET', KEYS[1], 'a', 'ch')
+  redis.call('PUBLISH', ARGV[7], cjson.encode({name='message',
+    data={id=ARGV[4], channel=owner[2], account=owner[1], change='status'}}))
 end
 return saved
 """
@@ -95,6 +102,8 @@ redis.call('ZREM', ARGV[2] .. found[1], ARGV[1])
 redis.call('ZREM', ARGV[3] .. found[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[4], '*', 'id', ARGV[1], 'change', 'deleted')
+redis.call('PUBLISH', ARGV[5], cjson.encode({name='message',
+  data={id=ARGV[1], channel=found[2], account=found[1], change='deleted'}}))
 return 1
 """
 _FIELDS = ("c", "s", "r", "a", "ch", "q")
@@ -141,6 +150,7 @@ class RedisStore:
             encode_state(message),
             "" if due is None else repr(due.timestamp()),
             CHANGE_LOG_SIZE,
+            self.key("events"),
         ]
         keys = [
             self.key("seq"),
@@ -180,6 +190,7 @@ class RedisStore:
                     current.id,
                     CHANGE_LOG_SIZE,
                     "1" if moved else "",
+                    self.key("events"),
                 ],
             )
             if saved > 0:
@@ -210,7 +221,13 @@ class RedisStore:
                     self.key("due"),
                     self.key("changes"),
                 ],
-                args=[message_id, self.key("i", "a", ""), self.key("i", "c", ""), CHANGE_LOG_SIZE],
+                args=[
+                    message_id,
+                    self.key("i", "a", ""),
+                    self.key("i", "c", ""),
+                    CHANGE_LOG_SIZE,
+                    self.key("events"),
+                ],
             )
         )
 

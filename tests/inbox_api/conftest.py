@@ -116,6 +116,13 @@ class Listener:
         self._events.put(event)
 
 
+@pytest.fixture(scope="session")
+def server(server_on_each_store: MockServer) -> MockServer:
+    """The live events and the inbox's API hold on both stores (on Redis, every
+    process's events come through its channel)."""
+    return server_on_each_store
+
+
 @pytest.fixture
 def private() -> Iterator[MockServer]:
     """A mock of the test's own (its scenario may change, its streams stay open)."""

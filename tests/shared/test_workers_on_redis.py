@@ -15,6 +15,7 @@ from typing import Any
 
 import requests
 
+from tests.inbox_api.conftest import Listener
 from tests.lifecycle import test_concurrency as concurrency
 from tests.lifecycle.test_concurrency import SoapCaller, coherence_problems, every_page
 from tests.redis_server import RedisServer
@@ -40,7 +41,8 @@ def on_every_worker(mock: Served, check: Callable[[requests.Session], Any]) -> l
     for _ in range(CONNECTIONS_TRIED):
         with requests.Session() as session:
             pid = session.get(f"{mock.base_url}/_mock/health", timeout=30).json()["pid"]
-            answers.setdefault(pid, check(session))
+            if pid not in answers:
+                answers[pid] = check(session)
         if len(answers) == WORKERS:
             return [answers[pid] for pid in sorted(answers)]
     raise AssertionError(f"{CONNECTIONS_TRIED} connections reached workers {sorted(answers)}")
@@ -222,3 +224,25 @@ def _wait_for(condition: Callable[[], bool], seconds: float = 30) -> None:
     while not condition():
         assert time.monotonic() < deadline, "not within 30 s"
         time.sleep(0.05)
+
+
+def test_a_listener_on_one_worker_hears_what_every_worker_does(mock: Served) -> None:
+    listener = Listener(mock.base_url)  # on one worker, whichever
+
+    sent: list[str] = []  # in the order sent, which is the order heard
+
+    def send_here(session: requests.Session) -> None:
+        caller = SoapCaller(mock)  # type: ignore[arg-type]
+        caller.http = session
+        sent.append(caller.call("ENVOYER_EMAIL", EMAIL))
+
+    try:
+        on_every_worker(mock, send_here)  # one send through each worker
+        for message_id in sent:
+            listener.next("message", timeout=10, id=message_id, change="created")
+        calls = [e.data for e in listener.heard if e.name == "call"]
+        assert [(c["operation"], c["result"]) for c in calls] == [("ENVOYER_EMAIL", "ok")] * 2
+        fresh("POST", f"{mock.base_url}/_mock/clock/freeze", json={})
+        assert listener.next("clock", timeout=10).data["frozen"] is True
+    finally:
+        listener.close()
