@@ -13,7 +13,15 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
 @pytest.mark.parametrize(
-    "script", ["compare.py", "startup.py", "throughput.py", "journal_memory.py", "inbox_page.py"]
+    "script",
+    [
+        "compare.py",
+        "startup.py",
+        "throughput.py",
+        "journal_memory.py",
+        "inbox_page.py",
+        "stores.py",
+    ],
 )
 def test_a_benchmark_answers_help(script: str) -> None:
     result = subprocess.run(
@@ -28,6 +36,16 @@ def test_compare_offers_the_options_the_readme_names() -> None:
         [sys.executable, str(BENCH / "compare.py"), "--help"], capture_output=True, text=True
     )
     assert "--quick" in result.stdout and "--profile" in result.stdout
+
+
+def test_stores_offers_its_options() -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "stores.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "--workers" in result.stdout and "--no-profile" in result.stdout
 
 
 def test_the_screenshot_script_answers_help() -> None:
