@@ -147,11 +147,16 @@ class MockServer:
         return self
 
     def _listening(self) -> dict[str, Any]:
-        """waitress's arguments for where to listen: the socket a parent of ``--workers``
-        bound and handed down, else host and port."""
-        if self.settings.listen_fd is not None:
-            return {"sockets": [socket.socket(fileno=self.settings.listen_fd)]}
-        return {"host": self.settings.host, "port": self.settings.port}
+        """waitress's arguments for where to listen: a socket of this worker's own on
+        the address the parent of ``--workers`` bound and handed down (SO_REUSEPORT:
+        the kernel spreads connections over the workers), else host and port."""
+        if self.settings.listen_fd is None:
+            return {"host": self.settings.host, "port": self.settings.port}
+        with socket.socket(fileno=self.settings.listen_fd) as held:
+            own = socket.socket(held.family, socket.SOCK_STREAM)
+            own.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            own.bind(held.getsockname())
+        return {"sockets": [own]}
 
     def stop(self) -> None:
         """Stop after answering every call already accepted, queued or running (within

@@ -65,12 +65,22 @@ def supervise(settings: Settings, command: Sequence[str], announce: Callable[[in
 
 
 def listen(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on the first address ``host`` resolves to (port 0: a free
-    one)."""
+    """A TCP socket bound (with SO_REUSEPORT, not listening) to the first address
+    ``host`` resolves to (port 0: a free one). It holds the port; each child listens on
+    a socket of its own bound to the same address, and the kernel spreads connections
+    evenly over the children's sockets (one shared listening socket let the first
+    child to wake take every kept-alive connection of a load test)."""
     family, _, _, _, address = socket.getaddrinfo(
         host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
     )[0]
-    return socket.create_server(address, family=family, backlog=BACKLOG)
+    bound = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        bound.bind(address)
+    except OSError:
+        bound.close()
+        raise
+    return bound
 
 
 class Supervisor:

@@ -67,9 +67,18 @@ def _fresh_state(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("server").world.reset()
 
 
-@pytest.fixture(scope="session")
+_soap_clients: dict[str, zeep.Client] = {}
+
+
+@pytest.fixture
 def soap_client(server: MockServer) -> zeep.Client:
-    return zeep.Client(f"{server.soap_url}?wsdl", transport=Transport(timeout=10))
+    """The zeep client of the test's ``server``, made once per server: a directory may
+    give its tests a ``server`` of its own (a session-scoped client would keep the
+    first one's)."""
+    url = f"{server.soap_url}?wsdl"
+    if url not in _soap_clients:
+        _soap_clients[url] = zeep.Client(url, transport=Transport(timeout=10))
+    return _soap_clients[url]
 
 
 @pytest.fixture

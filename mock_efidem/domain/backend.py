@@ -7,9 +7,11 @@ from the operation's table, or the operation's value.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -115,14 +117,17 @@ class EfidemBackend:
         self.inventor = Inventor(seed)
         self.forbidden_sequences = tuple(forbidden_sequences)
         # One lock for every change of a recipient's state: sends, due steps, polls,
-        # forcing; the store shares it, so that its pages may settle what they read.
-        self.lock = threading.RLock()
+        # forcing; the memory store shares it, so that its pages may settle what they
+        # read. A shared store's changes are atomic in the store, made again if they
+        # collide: a lock held over its round trips would only queue this process's calls.
+        own_lock = threading.RLock()
+        self.lock: AbstractContextManager[Any] = own_lock
+        if store is not None and store.shared:
+            self.lock = contextlib.nullcontext()
         self.store: Store = (
             store
             if store is not None  # an empty store is falsy
-            else MessageStore(
-                max_messages, lock=self.lock, on_change=on_change, ids=IdFactory(seed)
-            )
+            else MessageStore(max_messages, lock=own_lock, on_change=on_change, ids=IdFactory(seed))
         )
         self.clock = clock or Clock()
         self.lifecycle = Lifecycle(self.clock, outcome_rules, lifecycle)
