@@ -332,13 +332,6 @@ def round_robin(*upstreams: str) -> Iterator[RoundRobin]:
         server.server_close()
 
 
-# Issue #14: serve's world on Redis is being written beside this test. Once a replica
-# answers for the other's messages, this passes (XPASS): remove the mark then.
-@pytest.mark.xfail(
-    reason="serve --store redis:// does not share the world yet (issue #14)",
-    raises=AssertionError,
-    strict=False,
-)
 def test_the_client_script_through_two_replicas_on_one_redis() -> None:
     """The replicas run with the compose file's environment (workers included), Redis's
     address aside; the send and the status poll land on different replicas."""
