@@ -390,7 +390,7 @@ def _watcher(path: Path) -> ScenarioWatcher:
 
 def _reloading(server: MockServer, path: Path) -> Callable[[Scenario], None]:
     def reload(scenario: Scenario) -> None:
-        server.world.load(scenario)
-        logging.getLogger(__name__).info("%s: reloaded (scenario %r)", path, scenario.name)
+        if server.world.reload(scenario):
+            logging.getLogger(__name__).info("%s: reloaded (scenario %r)", path, scenario.name)
 
     return reload

@@ -220,6 +220,15 @@ class World:
             self._restart()
         self.events.reset(None)
 
+    def reload(self, scenario: Scenario) -> bool:
+        """``load`` for ``--watch``: with several workers each one watches the file, and
+        the first to see an edit loads it for all (the others' loads would each empty
+        the world again). True if this process loaded it."""
+        if self.shared is not None and not self.shared.world.claim_load(scenario.text):
+            return False
+        self.load(scenario)
+        return True
+
     def _restart(self) -> None:
         """The start state of the scenario, for every process."""
         if self.shared is not None:

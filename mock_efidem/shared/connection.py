@@ -1,6 +1,6 @@
 """One Redis connection pool per mock, named keys, and Redis's failures in our words.
 
-Every command is a round trip to a server that may be gone: ``unavailable`` turns
+Every command is a round trip to a server that may be gone: ``guarded`` turns
 redis-py's connection and timeout errors into the domain's ``StoreUnavailable``, which
 the protocol edges answer as the contract says (a SOAP Server fault, DQE's IdError 99,
 a 503). redis-py reconnects by itself once the server is back.
@@ -9,8 +9,7 @@ a 503). redis-py reconnects by itself once the server is back.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import redis
@@ -60,23 +59,18 @@ def describe(url: str) -> str:
     return f"{scheme}://{rest.rpartition('@')[2]}"
 
 
-@contextmanager
-def unavailable(url: str) -> Iterator[None]:
-    """Redis's connection failures, as the domain's StoreUnavailable."""
-    try:
-        yield
-    except (RedisConnectionError, RedisTimeoutError) as error:
-        raise StoreUnavailable(
-            f"the mock's store is unreachable (Redis at {describe(url)}): {error}"
-        ) from error
-
-
 def guarded(method: Callable[P, T]) -> Callable[P, T]:
     """A method of an object with a ``url`` whose Redis failures are StoreUnavailable."""
 
     @functools.wraps(method)
     def call(*args: P.args, **kwargs: P.kwargs) -> T:
-        with unavailable(getattr(args[0], "url", "")):
+        try:  # (not ``with unavailable``: a generator's cost, on every command)
             return method(*args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            raise _unreachable(getattr(args[0], "url", ""), error) from error
 
     return call
+
+
+def _unreachable(url: str, error: Exception) -> StoreUnavailable:
+    return StoreUnavailable(f"the mock's store is unreachable (Redis at {describe(url)}): {error}")

@@ -12,6 +12,7 @@ source), ``rules`` (hash: id to JSON), ``rule-ids``, ``rc:NAME:seen|applied``,
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -140,8 +141,11 @@ class SharedWorld:
             self.client.unlink(*found)
 
     @guarded
-    def bump(self) -> None:
-        self.client.hincrby(self.key("world"), "g", 1)
+    def claim_load(self, text: str) -> bool:
+        """The right to load this scenario text, for the next 10 s: one process of the
+        mock gets it, however many watch the same file."""
+        digest = hashlib.sha1(text.encode()).hexdigest()
+        return bool(self.client.set(self.key("loading", digest), 1, nx=True, px=10_000))
 
     @guarded
     def scenario(self) -> ScenarioText:

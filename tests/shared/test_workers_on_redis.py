@@ -11,10 +11,12 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import requests
 
+from mock_efidem.scenario.watch import POLL_SECONDS
 from tests.inbox_api.conftest import Listener
 from tests.lifecycle import test_concurrency as concurrency
 from tests.lifecycle.test_concurrency import SoapCaller, coherence_problems, every_page
@@ -253,3 +255,30 @@ def test_a_listener_on_one_worker_hears_what_every_worker_does(mock: Served) -> 
         assert listener.next("clock", timeout=10).data["frozen"] is True
     finally:
         listener.close()
+
+
+def test_an_edit_watched_by_every_worker_restarts_the_world_once(
+    redis: RedisServer, prefix: str, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "watched.yaml"
+    scenario.write_text("name: before\n")
+    world = redis_client(redis)
+    with serving(redis, prefix, "--scenario", str(scenario), "--watch") as mock:
+        control = f"{mock.base_url}/_mock"
+        started = int(world.hget(f"{prefix}:world", "g") or 0)
+        scenario.write_text("name: after\n")
+
+        def name(session: requests.Session) -> str:
+            return str(session.get(f"{control}/scenario", timeout=30).json()["name"])
+
+        _wait_for(lambda: on_every_worker(mock, name) == ["after"] * WORKERS)
+        kept = send(mock)
+        time.sleep(4 * POLL_SECONDS)  # every worker's watcher has seen the edit by now
+        assert int(world.hget(f"{prefix}:world", "g") or 0) == started + 1
+        assert [m["id"] for m in fresh("GET", f"{control}/messages").json()["messages"]] == [kept]
+
+
+def redis_client(redis: RedisServer) -> Any:
+    import redis as redis_py
+
+    return redis_py.Redis.from_url(redis.url)
