@@ -286,7 +286,11 @@ class SharedAccounts(AccountRegistry):
     @guarded
     def add(self, account: Account) -> None:
         """An account added at run time, for every process."""
-        made = {"password": account.password, "app_id": account.app_id}
+        made = {
+            "password": account.password,
+            "app_id": account.app_id,
+            "fax_enabled": account.fax_enabled,
+        }
         self._shared.client.hset(self._shared.key("tenants"), account.name, json.dumps(made))
         if account.console_users:
             key = self._shared.key("console", account.name)
@@ -311,7 +315,9 @@ class SharedAccounts(AccountRegistry):
         if stored is None:
             return None
         document = json.loads(stored)
-        return Account(name, document["password"], document["app_id"])
+        return Account(
+            name, document["password"], document["app_id"], document.get("fax_enabled", True)
+        )
 
     @guarded
     def _guarded_hget(self, key: str, field: str) -> bytes | None:
