@@ -22,7 +22,13 @@ from types import TracebackType
 from typing import Any
 
 from mock_efidem.scenario.loader import load_text, resolve_scenario
-from mock_efidem.settings import DEFAULT_NAMESPACE, SOAP_PATH, Settings
+from mock_efidem.settings import (
+    DEFAULT_NAMESPACE,
+    DEFAULT_STORE_PREFIX,
+    MEMORY_STORE,
+    SOAP_PATH,
+    Settings,
+)
 from mock_efidem.verification import journal_query, report
 from mock_efidem.world import shipped_scenario_text
 
@@ -62,7 +68,11 @@ class MockEfidem:
         namespace: str = DEFAULT_NAMESPACE,
         public_url: str | None = None,
         admin_token: str | None = None,
+        store: str = MEMORY_STORE,
+        store_prefix: str = DEFAULT_STORE_PREFIX,
     ) -> None:
+        """``store``: ``memory``, or a ``redis://`` URL whose world this mock shares
+        with every other one on the same Redis and ``store_prefix`` (``serve --store``)."""
         self._settings = Settings(
             host=host,
             port=port,
@@ -70,6 +80,8 @@ class MockEfidem:
             public_url=public_url,
             seed=seed,
             admin_token=admin_token,
+            store=store,
+            store_prefix=store_prefix,
         )
         self._scenario = scenario
         self._server: Any = None

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -18,8 +18,10 @@ DEMO = {"UTILISATEUR": "demo", "MOT_DE_PASSE": "demo", "AppID": "demo"}
 
 
 @pytest.fixture(scope="module")
-def mock() -> Iterator[MockEfidem]:
-    with MockEfidem() as running:
+def mock(store_settings: Callable[[], dict[str, Any]]) -> Iterator[MockEfidem]:
+    """On the memory store, then on Redis: the journal, the rules added at run time
+    and the verification hold on both."""
+    with MockEfidem(**store_settings()) as running:
         yield running
 
 
