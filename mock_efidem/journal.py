@@ -243,6 +243,20 @@ class JournalLike(Protocol):
     def clear(self, account: str | None = None) -> None: ...
 
 
+def page_of(
+    entries: list[JournalEntry], query: JournalQuery, limit: int, before: int | None
+) -> JournalPage:
+    """The page of ``entries`` (oldest first) that ``find_page`` answers: those that
+    match, newest first, ``limit`` of them from below id ``before``, and their total."""
+    chosen = [e for e in reversed(entries) if query.matches(e)]
+    total = len(chosen)
+    if before is not None:
+        chosen = [e for e in chosen if e.id < before]
+    page = chosen[:limit]
+    more = len(chosen) > limit
+    return JournalPage(page, total, page[-1].id if more and page else None)
+
+
 class Journal:
     """Entries oldest first, each with an id that grows; thread-safe."""
 
@@ -326,13 +340,7 @@ class Journal:
 
     def find_page(self, query: JournalQuery, limit: int, before: int | None = None) -> JournalPage:
         """Matching entries newest first, ``limit`` of them from below id ``before``."""
-        chosen = [e for e in reversed(self.entries()) if query.matches(e)]
-        total = len(chosen)
-        if before is not None:
-            chosen = [e for e in chosen if e.id < before]
-        page = chosen[:limit]
-        more = len(chosen) > limit
-        return JournalPage(page, total, page[-1].id if more and page else None)
+        return page_of(self.entries(), query, limit, before)
 
     def count(self, query: JournalQuery) -> int:
         return sum(1 for e in self.entries() if query.matches(e))

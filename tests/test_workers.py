@@ -20,6 +20,7 @@ import requests
 from mock_efidem.workers import MAX_RESTARTS
 from tests.processes import LISTENING, MOCK_EFIDEM, run_cli, served, stderr_of, stop
 from tests.redis_server import RedisServer
+from tests.test_drain import CALL, SLOW
 
 WAIT_SECONDS = 30.0
 """How long a test waits at most for what it expects (a restarted worker, a stop)."""
@@ -331,18 +332,7 @@ def test_a_busy_port_is_a_clear_error_with_workers(redis_url: str) -> None:
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
-SLOW = """\
-name: slow
-accounts: [{user: demo, password: demo, app_id: demo}]
-faults:
-  - {operation: VERIFIER_ADRESSE_EMAIL, latency: 0.4}
-"""
-CALL = (
-    '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
-    '<VERIFIER_ADRESSE_EMAIL xmlns="http://www.efidem.com/"><UTILISATEUR>demo</UTILISATEUR>'
-    "<MOT_DE_PASSE>demo</MOT_DE_PASSE><AppID>demo</AppID>"
-    "<DESTINATAIRE>jean@example.fr</DESTINATAIRE></VERIFIER_ADRESSE_EMAIL></s:Body></s:Envelope>"
-)
+# A slow call (SLOW, CALL): the one tests/test_drain.py drains.
 
 
 def test_a_sigterm_during_calls_lets_every_worker_answer_its_own(

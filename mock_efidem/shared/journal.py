@@ -27,6 +27,7 @@ from mock_efidem.journal import (
     JournalQuery,
     Request,
     Response,
+    page_of,
 )
 from mock_efidem.shared.connection import guarded
 
@@ -203,16 +204,10 @@ class RedisJournal:
 
     @guarded
     def find_page(self, query: JournalQuery, limit: int, before: int | None = None) -> JournalPage:
-        """Matching entries newest first, ``limit`` of them from below id ``before``."""
-        chosen = [e for e in reversed(self._heads()) if query.matches(e)]
-        total = len(chosen)
-        if before is not None:
-            chosen = [e for e in chosen if e.id < before]
-        page = chosen[:limit]
-        more = len(chosen) > limit
-        return JournalPage(
-            self._with_exchanges(page), total, page[-1].id if more and page else None
-        )
+        """Matching entries newest first, ``limit`` of them from below id ``before``:
+        chosen on their facts, then read whole."""
+        page = page_of(self._heads(), query, limit, before)
+        return dataclasses.replace(page, entries=self._with_exchanges(page.entries))
 
     @guarded
     def count(self, query: JournalQuery) -> int:
