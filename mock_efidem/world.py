@@ -9,6 +9,7 @@ the start state is exactly what a fresh instance has: added rules are gone too.
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -19,6 +20,7 @@ from mock_efidem.domain.backend import EfidemBackend
 from mock_efidem.domain.clock import Clock
 from mock_efidem.domain.lifecycle import LifecycleSettings
 from mock_efidem.domain.outcomes import OutcomeRule
+from mock_efidem.domain.store import StoreUnavailable
 from mock_efidem.events import EventHub
 from mock_efidem.journal import Journal, JournalLike
 from mock_efidem.scenario.loader import load_file, load_rule, load_text
@@ -33,6 +35,8 @@ TICK_SECONDS = 1.0
 """While anyone listens for events, statuses due are fired at least this often."""
 
 AnyRule = ResponseRule | FaultRule | OutcomeRule
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -96,11 +100,31 @@ class World:
             )
         )
         self._generation = 0
+        self._start()
         if self.shared is not None:
-            self.shared.start(self.scenario)
+            self._join_shared_world()
+
+    def _join_shared_world(self) -> None:
+        """Start the shared world from this scenario, or adopt the one already there
+        (saying so when it is another); with Redis not up yet, the first call that
+        finds it up does this (until then calls are told the store is unreachable)."""
+        assert self.shared is not None
+        given = self.scenario.name
+        try:
+            started = self.shared.start(self.scenario)
             self.sync()
-        else:
-            self._start()
+        except StoreUnavailable as error:
+            logger.warning("%s; the world starts when it answers", error)
+            return
+        if not started and self.scenario.name != given:
+            logger.warning(
+                "the store (%s, prefix %r) holds a world already: its scenario %r is "
+                "served, not %r (POST /_mock/scenario loads another)",
+                self.shared.address,
+                self.settings.store_prefix,
+                self.scenario.name,
+                given,
+            )
 
     def sync(self) -> None:
         """Take the shared world as it is now (each call starts with it): its clock and
@@ -117,6 +141,7 @@ class World:
             if snapshot.generation != self._generation:
                 self.scenario = self.shared.scenario()
                 self._start()
+                self._adopt_added_rules()
                 self._generation = snapshot.generation
         self.backend.clock.restore(snapshot.offset, snapshot.frozen_at)
         self.backend.lifecycle.settings.mode = snapshot.mode
@@ -153,11 +178,15 @@ class World:
             replace(scenario, seed=self.seed), None if shared is None else shared.counters()
         )
         self._added: list[PlacedRule] = []
-        if shared is not None:
-            for added in shared.world.added_rules():
-                rule = load_rule(added.section, added.document, "added at run time")
-                self._added.append(PlacedRule(added.id, added.section, rule, added.document))
-                self.rules.add(rule, added.id)
+        self._place_rules()
+
+    def _adopt_added_rules(self) -> None:
+        """The rules another process added to the shared world, in this one too."""
+        assert self.shared is not None
+        for added in self.shared.world.added_rules():
+            rule = load_rule(added.section, added.document, "added at run time")
+            self._added.append(PlacedRule(added.id, added.section, rule, added.document))
+            self.rules.add(rule, added.id)
         self._place_rules()
 
     def _place_rules(self) -> None:

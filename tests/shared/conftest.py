@@ -24,11 +24,10 @@ STOP_SECONDS = 30
 
 
 @dataclass
-class Served:
-    """One ``serve --workers N`` process group: what tests/lifecycle's helpers read of
-    a server (``base_url``, ``soap_url``, ``settings.namespace``)."""
+class Address:
+    """A served mock as tests/lifecycle's helpers read a server: ``base_url``,
+    ``soap_url``, ``settings.namespace``."""
 
-    process: subprocess.Popen[str]
     base_url: str
 
     @property
@@ -36,20 +35,29 @@ class Served:
         return f"{self.base_url}/soap"
 
     @property
-    def settings(self) -> Served:
+    def settings(self) -> Address:
         return self
 
     @property
     def namespace(self) -> str:
         return DEFAULT_NAMESPACE
 
+
+@dataclass
+class Served(Address):
+    """One ``serve --workers N`` process group."""
+
+    process: subprocess.Popen[str] | None = None
+
     def kill(self) -> None:
         """kill -9 the parent and every worker at once."""
+        assert self.process is not None
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=STOP_SECONDS)
 
     def stop(self) -> int:
         """SIGTERM to the parent (it drains its workers); its exit status."""
+        assert self.process is not None
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -80,7 +88,7 @@ def serving(redis: RedisServer, prefix: str, *arguments: str) -> Iterator[Served
         first = process.stdout.readline().strip()
         listening = LISTENING.match(first)
         assert listening is not None, f"serve announced {first!r} (exit {process.poll()})"
-        served = Served(process, listening.group(1))
+        served = Served(listening.group(1), process)
         yield served
     finally:
         if served is not None:

@@ -21,7 +21,7 @@ from tests.inbox_api.conftest import Listener
 from tests.lifecycle import test_concurrency as concurrency
 from tests.lifecycle.test_concurrency import SoapCaller, coherence_problems, every_page
 from tests.redis_server import RedisServer
-from tests.shared.conftest import Served, fresh, serving
+from tests.shared.conftest import Address, Served, fresh, serving
 
 WORKERS = 2
 CONNECTIONS_TRIED = 400
@@ -52,7 +52,7 @@ def on_every_worker(mock: Served, check: Callable[[requests.Session], Any]) -> l
     raise AssertionError(f"{CONNECTIONS_TRIED} connections reached workers {sorted(answers)}")
 
 
-def send(mock: Served, operation: str = "ENVOYER_EMAIL", **fields: str) -> str:
+def send(mock: Address, operation: str = "ENVOYER_EMAIL", **fields: str) -> str:
     return SoapCaller(mock).call(operation, fields or EMAIL)  # type: ignore[arg-type]
 
 

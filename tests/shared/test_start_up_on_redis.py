@@ -1,0 +1,45 @@
+"""``serve --store redis://…`` before its Redis is up, and on a Redis that holds a
+world already."""
+
+from __future__ import annotations
+
+import tempfile
+
+import requests
+
+from tests.processes import served, stderr_of
+from tests.redis_server import RedisServer
+from tests.shared.conftest import Address
+from tests.shared.test_workers_on_redis import UNREACHABLE, _wait_for, send
+
+
+def test_a_mock_started_before_its_redis_serves_once_redis_answers(prefix: str) -> None:
+    redis = RedisServer()  # not started yet
+    try:
+        with served("--store", redis.url, "--store-prefix", prefix) as (_, base):
+            waiting = requests.get(f"{base}/_mock/health", timeout=30)
+            assert waiting.status_code == 503 and UNREACHABLE in waiting.json()["error"]
+            redis.start()
+            _wait_for(lambda: requests.get(f"{base}/_mock/health", timeout=30).ok)
+            scenario = requests.get(f"{base}/_mock/scenario", timeout=30).json()
+            assert scenario["name"] == "default"
+            sent = send(Address(base))
+            listed = requests.get(f"{base}/_mock/messages", timeout=30).json()["messages"]
+            assert [m["id"] for m in listed] == [sent]
+    finally:
+        redis.stop()
+
+
+def test_a_mock_adopts_the_world_its_redis_holds_and_says_so(
+    redis: RedisServer, prefix: str
+) -> None:
+    with served("--store", redis.url, "--store-prefix", prefix) as (_, base):
+        kept = send(Address(base))
+    adopting = ("--store", redis.url, "--store-prefix", prefix, "--scenario", "chaos")
+    with tempfile.TemporaryFile("w+") as log:
+        with served(*adopting, stderr=log) as (process, base):
+            scenario = requests.get(f"{base}/_mock/scenario", timeout=30).json()
+            listed = requests.get(f"{base}/_mock/messages", timeout=30).json()["messages"]
+        said = stderr_of(process, log)
+    assert scenario["name"] == "default" and [m["id"] for m in listed] == [kept]
+    assert "holds a world already: its scenario 'default' is served, not 'chaos'" in said
