@@ -36,6 +36,21 @@ class Clock:
 
     def advance(self, seconds: float) -> datetime:
         """Raises OverflowError, the clock unchanged, past the year 9999."""
+        self._advance(seconds)
+        return self._changed()
+
+    def freeze(self) -> datetime:
+        self._freeze()
+        return self._changed()
+
+    def unfreeze(self) -> datetime:
+        self._unfreeze()
+        return self._changed()
+
+    # The changes themselves, unannounced (a shared clock announces each once it is
+    # shared).
+
+    def _advance(self, seconds: float) -> None:
         with self._lock:
             step = timedelta(seconds=seconds)
             current = self._frozen_at or datetime.now(UTC) + self._offset
@@ -45,20 +60,17 @@ class Clock:
                 self._frozen_at += step
             else:
                 self._offset += step
-        return self._changed()
 
-    def freeze(self) -> datetime:
+    def _freeze(self) -> None:
         moment = self.now()
         with self._lock:
             self._frozen_at = moment
-        return self._changed()
 
-    def unfreeze(self) -> datetime:
+    def _unfreeze(self) -> None:
         with self._lock:
             if self._frozen_at is not None:
                 self._offset = self._frozen_at - datetime.now(UTC)
                 self._frozen_at = None
-        return self._changed()
 
     def state(self) -> tuple[timedelta, datetime | None]:
         """(offset from real time, the moment it is frozen at or None)."""

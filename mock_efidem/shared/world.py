@@ -90,7 +90,8 @@ class SharedWorld:
             if pipeline.exists(self.key("world")):
                 return False
             pipeline.multi()
-            self._write_start(pipeline, scenario, clock, mode, polls, generation=1)
+            self._write_start(pipeline, scenario, clock, mode, polls)
+            pipeline.hset(self.key("world"), "g", 1)
             try:
                 pipeline.execute()
             except redis.WatchError:
@@ -115,10 +116,9 @@ class SharedWorld:
         for account in accounts:
             if account.console_users:
                 pipeline.hset(self.key("console", account.name), mapping=account.console_users)
-        generation = int(self.client.hget(self.key("world"), "g") or 0) + 1
-        self._write_start(pipeline, scenario, clock, mode, polls, generation)
-        pipeline.execute()
-        return generation
+        self._write_start(pipeline, scenario, clock, mode, polls)
+        pipeline.hincrby(self.key("world"), "g", 1)  # (not a number read before: atomic)
+        return int(pipeline.execute()[-1])
 
     def _write_start(
         self,
@@ -127,12 +127,10 @@ class SharedWorld:
         clock: Clock,
         mode: str,
         polls: int,
-        generation: int,
     ) -> None:
         pipeline.set(self.key("scenario"), json.dumps(vars(scenario)))
         pipeline.hset(
-            self.key("world"),
-            mapping={"g": generation, **_clock_fields(clock), "mode": mode, "polls": polls},
+            self.key("world"), mapping={**_clock_fields(clock), "mode": mode, "polls": polls}
         )
 
     def _unlink_matching(self, pattern: str) -> None:
@@ -230,16 +228,16 @@ class SharedClock(Clock):
         self._shared = shared
 
     def advance(self, seconds: float) -> datetime:
-        self._shared.change_clock(self, lambda: Clock.advance(self, seconds))
-        return self.now()
+        self._shared.change_clock(self, lambda: self._advance(seconds))
+        return self._changed()
 
     def freeze(self) -> datetime:
-        self._shared.change_clock(self, lambda: Clock.freeze(self))
-        return self.now()
+        self._shared.change_clock(self, self._freeze)
+        return self._changed()
 
     def unfreeze(self) -> datetime:
-        self._shared.change_clock(self, lambda: Clock.unfreeze(self))
-        return self.now()
+        self._shared.change_clock(self, self._unfreeze)
+        return self._changed()
 
 
 class SharedCounters(RuleCounters):
