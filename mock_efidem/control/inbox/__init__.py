@@ -60,7 +60,7 @@ def inbox_rows(world: World, args: Mapping[str, str]) -> dict[str, Any]:
 
 
 def message_page(world: World, message: Message) -> str:
-    about = calls.calls_of(world.journal.entries(), message.id)
+    about = calls.calls_of(world.journal, message.id)
     return page(title(message), message_body(message, about), frame_of(world), "message")
 
 

@@ -14,7 +14,7 @@ from lxml import etree
 
 from mock_efidem.control.inbox.filters import APPLICATION, PROTOCOLS, CallFilters
 from mock_efidem.control.inbox.html import CALLS, INBOX, esc, options, query_string, when
-from mock_efidem.journal import JournalEntry, JournalPage, JournalQuery
+from mock_efidem.journal import JournalEntry, JournalLike, JournalPage, JournalQuery
 
 PAGE_SIZE = 50
 COLUMNS = ("At", "Protocol", "Operation", "Account", "Result", "Why", "Messages", "Time")
@@ -274,10 +274,15 @@ def _cut(size: int, kept: int) -> str:
 # --- a message's calls and source --------------------------------------------------
 
 
-def calls_of(entries: Iterable[JournalEntry], message_id: str) -> list[JournalEntry]:
-    """The calls about one message, oldest first: its send, its status reads, forcing."""
-    query = JournalQuery(message_id=message_id)
-    return sorted((e for e in entries if query.matches(e)), key=lambda e: e.id)
+MESSAGE_CALLS = 200
+"""Calls shown on a message's page, the latest (its link to the Calls view shows all)."""
+
+
+def calls_of(journal: JournalLike, message_id: str) -> list[JournalEntry]:
+    """The calls about one message, oldest first: its send, its status reads, forcing.
+    A page of the journal's own query: a shared journal reads only those whole."""
+    found = journal.find_page(JournalQuery(message_id=message_id), MESSAGE_CALLS)
+    return found.entries[::-1]
 
 
 def message_calls_html(entries: list[JournalEntry], message_id: str) -> str:
