@@ -22,7 +22,7 @@ def test_serve_prints_the_address_then_answers_health(served) -> None:
     _, base_url = served
     response = requests.get(f"{base_url}/_mock/health", timeout=5)
     assert response.status_code == 200
-    assert response.json()["status"] == "ok"
+    assert (response.json()["status"], response.json()["store"]) == ("ok", "memory")
 
 
 def test_serve_announces_the_public_url_in_the_wsdl(served) -> None:

@@ -141,9 +141,13 @@ class ControlApi:
     # --- messages ----------------------------------------------------------------
 
     def health(self, request: Request) -> Response:
-        backend = self.world.backend
+        backend, shared = self.world.backend, self.world.shared
+        store = {"store": "memory"}
+        if shared is not None:
+            store = {"store": shared.address, "store_prefix": self.world.settings.store_prefix}
         return json_response(
             {"status": "ok", "version": __version__, "messages": len(backend.store)}
+            | store
             | {"pid": os.getpid()}  # which worker of --workers answered
         )
 

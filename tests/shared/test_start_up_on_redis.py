@@ -21,6 +21,8 @@ def test_a_mock_started_before_its_redis_serves_once_redis_answers(prefix: str) 
             assert waiting.status_code == 503 and UNREACHABLE in waiting.json()["error"]
             redis.start()
             _wait_for(lambda: requests.get(f"{base}/_mock/health", timeout=30).ok)
+            health = requests.get(f"{base}/_mock/health", timeout=30).json()
+            assert (health["store"], health["store_prefix"]) == (redis.url, prefix)
             scenario = requests.get(f"{base}/_mock/scenario", timeout=30).json()
             assert scenario["name"] == "default"
             sent = send(Address(base))
