@@ -11,20 +11,30 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from mock_efidem.domain.accounts import AccountRegistry
 from mock_efidem.domain.backend import EfidemBackend
 from mock_efidem.domain.clock import Clock
 from mock_efidem.domain.lifecycle import LifecycleSettings
 from mock_efidem.domain.outcomes import OutcomeRule
-from mock_efidem.domain.store import StoreUnavailable
+from mock_efidem.domain.store import Store, StoreUnavailable
 from mock_efidem.events import EventHub
 from mock_efidem.journal import Journal, JournalLike
 from mock_efidem.scenario.loader import load_file, load_rule, load_text
-from mock_efidem.scenario.model import CallFacts, FaultRule, ResponseRule, RuleState, Scenario
+from mock_efidem.scenario.model import (
+    CallFacts,
+    FaultRule,
+    ResponseRule,
+    RuleCounters,
+    RuleState,
+    Scenario,
+)
 from mock_efidem.settings import Settings
 
 if TYPE_CHECKING:
@@ -73,6 +83,40 @@ def scenario_of(settings: Settings) -> Scenario:
     if settings.scenario is not None:
         return load_file(settings.scenario)
     return shipped_scenario(DEFAULT_SCENARIO)
+
+
+class WorldParts(Protocol):
+    """What a world is built of beyond its scenario: this process's own (``OwnParts``)
+    or a shared store's (``mock_efidem.shared.Shared``)."""
+
+    def clock(
+        self, start: datetime | None, frozen: bool, on_change: Callable[[Clock], None]
+    ) -> Clock: ...
+    def store(self, world: World) -> Store | None: ...
+    def accounts(self, scenario: Scenario) -> AccountRegistry | None: ...
+    def counters(self) -> RuleCounters | None: ...
+
+
+class OwnParts:
+    """This process's own: the backend's own store and accounts (None: it makes them,
+    the store sharing its lock), the rule state's own counters."""
+
+    def clock(
+        self, start: datetime | None, frozen: bool, on_change: Callable[[Clock], None]
+    ) -> Clock:
+        return Clock(start, frozen, on_change=on_change)
+
+    def store(self, world: World) -> Store | None:
+        return None
+
+    def accounts(self, scenario: Scenario) -> AccountRegistry | None:
+        return None
+
+    def counters(self) -> RuleCounters | None:
+        return None
+
+
+OWN_PARTS: WorldParts = OwnParts()
 
 
 class World:
@@ -153,30 +197,25 @@ class World:
         return self.settings.seed if self.settings.seed is not None else self.scenario.seed
 
     def _start(self) -> None:
-        scenario, shared = self.scenario, self.shared
-        clock_state = (scenario.clock_start, scenario.clock_frozen)
+        scenario, parts = self.scenario, self.shared or OWN_PARTS
         self.backend = EfidemBackend(
             accounts=scenario.accounts,
             forbidden_sequences=scenario.forbidden_sequences,
             seed=self.seed,
-            clock=(
-                shared.clock(*clock_state, on_change=self.events.clock_changed)
-                if shared is not None
-                else Clock(*clock_state, on_change=self.events.clock_changed)
+            clock=parts.clock(
+                scenario.clock_start, scenario.clock_frozen, on_change=self.events.clock_changed
             ),
             outcome_rules=scenario.outcome_rules,
             lifecycle=LifecycleSettings(**vars(scenario.lifecycle)),
             open_accounts=scenario.open_accounts,
             max_messages=self.settings.max_messages,
             on_change=self.events.message_changed,
-            store=None if shared is None else shared.store(self),
-            account_registry=None if shared is None else shared.accounts(scenario),
+            store=parts.store(self),
+            account_registry=parts.accounts(scenario),
         )
         self.dqe_config = scenario.dqe
         # The rules draw from the effective seed: the command line's wins.
-        self.rules = RuleState(
-            replace(scenario, seed=self.seed), None if shared is None else shared.counters()
-        )
+        self.rules = RuleState(replace(scenario, seed=self.seed), parts.counters())
         self._added: list[PlacedRule] = []
         self._place_rules()
 
