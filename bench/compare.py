@@ -30,8 +30,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shlex
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -48,6 +46,8 @@ from harness import (
     Load,
     LoadResult,
     ServerProcess,
+    client_name,
+    command_line,
     load_client,
     log,
     median,
@@ -275,22 +275,6 @@ def scale_notes(report: Report, figures: list[ScaleFigures]) -> None:
 # --- the table ----------------------------------------------------------------------
 
 
-def command_line() -> str:
-    def shown(path: str) -> str:
-        relative = os.path.relpath(path)
-        return path if relative.startswith("..") else relative
-
-    return shlex.join([shown(sys.executable), shown(sys.argv[0]), *sys.argv[1:]])
-
-
-def wrk_version(client: str) -> str:
-    if client != "wrk":
-        return "Python threads with requests"
-    found = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
-    first = (found.stdout or found.stderr).split("\n", 1)[0]
-    return " ".join(first.split()[:2])
-
-
 def caption(arguments: argparse.Namespace, client: str) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     ran = arguments.sections.lower()
@@ -306,7 +290,7 @@ def caption(arguments: argparse.Namespace, client: str) -> str:
     details = "; ".join(part for part in parts if part)
     return (
         f"Table: `{command_line()}` ({when}, {os.cpu_count()} cores, client"
-        f" {wrk_version(client)}{'; ' + details if details else ''}). Ratio: mock ÷ reference."
+        f" {client_name(client)}{'; ' + details if details else ''}). Ratio: mock ÷ reference."
     )
 
 

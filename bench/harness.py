@@ -14,6 +14,7 @@ import contextlib
 import os
 import queue
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -383,3 +384,25 @@ def timed(what: str) -> Iterator[None]:
     started = time.perf_counter()
     yield None
     log(f"{what}: {time.perf_counter() - started:.1f} s")
+
+
+# --- what a table says of its run -------------------------------------------------
+
+
+def command_line() -> str:
+    """This benchmark's command line, as it was typed (paths relative when below here)."""
+
+    def shown(path: str) -> str:
+        relative = os.path.relpath(path)
+        return path if relative.startswith("..") else relative
+
+    return shlex.join([shown(sys.executable), shown(sys.argv[0]), *sys.argv[1:]])
+
+
+def client_name(client: str) -> str:
+    """The load client, as a table names it: wrk's version, or the Python client."""
+    if client != "wrk":
+        return "Python threads with requests"
+    found = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
+    first = (found.stdout or found.stderr).split("\n", 1)[0]
+    return " ".join(first.split()[:2])

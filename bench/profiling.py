@@ -286,10 +286,12 @@ PROFILER_CAVEATS = {
 
 def packages(self_shares: Iterable[tuple[str, float]]) -> list[Line]:
     """Self time per package: the first part of each function's place."""
-    totals: Counter[str] = Counter()
+    totals: dict[str, float] = {}
     for where, share in self_shares:
-        totals[_package(where)] += share
-    return [Line(name, "", share) for name, share in totals.most_common()]
+        package = _package(where)
+        totals[package] = totals.get(package, 0.0) + share
+    ranked = sorted(totals.items(), key=lambda item: item[1], reverse=True)
+    return [Line(name, "", share) for name, share in ranked]
 
 
 def _package(where: str) -> str:

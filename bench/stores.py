@@ -43,7 +43,6 @@ import io
 import os
 import pstats
 import re
-import shlex
 import shutil
 import signal
 import socket
@@ -68,6 +67,8 @@ from harness import (
     LoadResult,
     ServerProcess,
     check_answer,
+    client_name,
+    command_line,
     cpu_seconds,
     load_client,
     log,
@@ -443,21 +444,6 @@ def balance_notes(samples: Sequence[Sample], configs: Sequence[Config]) -> list[
             f"{config.name}: each worker's share of their CPU, by round: {'; '.join(spreads)}."
         )
     return notes
-
-
-def command_line() -> str:
-    def shown(path: str) -> str:
-        relative = os.path.relpath(path)
-        return path if relative.startswith("..") else relative
-
-    return shlex.join([shown(sys.executable), shown(sys.argv[0]), *sys.argv[1:]])
-
-
-def client_name(client: str) -> str:
-    if client != "wrk":
-        return "Python threads with requests"
-    found = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
-    return " ".join((found.stdout or found.stderr).split("\n", 1)[0].split()[:2])
 
 
 def parser() -> str:

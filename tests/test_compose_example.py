@@ -11,17 +11,12 @@ on a live Redis, behind a round-robin proxy, where each call goes to the other r
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 import subprocess
 import sys
-import threading
 import tomllib
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,7 +33,7 @@ from mock_efidem.soap.endpoint import MAX_BODY_BYTES
 
 from .processes import run_cli, served
 from .redis_server import RedisServer
-from .soap.proxy import HOP_BY_HOP, reverse_proxy
+from .soap.proxy import reverse_proxy
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "compose"
@@ -282,56 +277,6 @@ def test_the_client_script_follows_the_wsdl_through_the_address_it_was_given(
     assert network.forwarded.count("POST /soap") == 2
 
 
-@dataclass
-class RoundRobin:
-    url: str
-    forwarded: list[tuple[int, str]] = field(default_factory=list)
-    """(the upstream's index, "METHOD PATH") of each request, in order."""
-
-
-@contextmanager
-def round_robin(*upstreams: str) -> Iterator[RoundRobin]:
-    """nginx.conf's proxy in small: each request to the next upstream, the Host passed
-    on, on another loopback address (127.0.0.2)."""
-    proxy = RoundRobin("")
-    turns = itertools.cycle(range(len(upstreams)))
-    lock = threading.Lock()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _forward(self) -> None:
-            with lock:
-                turn = next(turns)
-                proxy.forwarded.append((turn, f"{self.command} {self.path}"))
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-            headers |= {"Host": self.headers["Host"], "X-Forwarded-Proto": "http"}
-            answer = requests.request(
-                self.command, upstreams[turn] + self.path, data=body, headers=headers, timeout=30
-            )
-            self.send_response(answer.status_code)
-            for key, value in answer.headers.items():
-                if key.lower() not in HOP_BY_HOP:
-                    self.send_header(key, value)
-            self.send_header("Content-Length", str(len(answer.content)))
-            self.end_headers()
-            self.wfile.write(answer.content)
-
-        do_GET = do_POST = _forward
-
-        def log_message(self, format: str, *args: object) -> None:
-            """Quiet."""
-
-    server = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
-    proxy.url = f"http://127.0.0.2:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield proxy
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_the_client_script_through_two_replicas_on_one_redis() -> None:
     """The replicas run with the compose file's environment (workers included), Redis's
     address aside; the send and the status poll land on different replicas."""
@@ -342,12 +287,13 @@ def test_the_client_script_through_two_replicas_on_one_redis() -> None:
         replicas = [
             stack.enter_context(served("--scenario", scenario, **environment))[1] for _ in REPLICAS
         ]
-        with round_robin(*replicas) as proxy:
+        with reverse_proxy(*replicas, forwarded_headers=False) as proxy:  # nginx.conf's
             result = run_client(f"{proxy.url}/soap?wsdl")
         assert result.returncode == 0, result.stdout + result.stderr
         message_id, *status = result.stdout.split()
         assert status == ["1", "SMS", "accepté"]
-        posts = [turn for turn, request in proxy.forwarded if request == "POST /soap"]
+        turns = zip(proxy.turns, proxy.forwarded, strict=True)
+        posts = [turn for turn, request in turns if request == "POST /soap"]
         assert len(posts) == 2 and posts[0] != posts[1]  # sent to one, polled on the other
         for replica in replicas:  # each one has it
             found = requests.get(f"{replica}/_mock/messages/{message_id}", timeout=10)

@@ -6,6 +6,7 @@ was given; it counts what it forwarded, so a test can tell the client followed t
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,22 +23,31 @@ class Proxy:
     url: str
     forwarded: list[str] = field(default_factory=list)
     """"METHOD PATH" of each request forwarded, as the client sent it."""
+    turns: list[int] = field(default_factory=list)
+    """Which upstream each one went to (their index), in the same order."""
 
 
 @contextmanager
 def reverse_proxy(
-    upstream: str, prefix: str = "", forwarded_headers: bool = True
+    upstream: str, *more: str, prefix: str = "", forwarded_headers: bool = True
 ) -> Iterator[Proxy]:
-    """Serve ``prefix/...`` as ``upstream/...`` on 127.0.0.2.
+    """Serve ``prefix/...`` as ``upstream/...`` on 127.0.0.2; with ``more`` upstreams,
+    each request goes to the next one in turn (round-robin, as nginx.conf's does).
 
     With ``forwarded_headers`` it says where the client was (X-Forwarded-Host, -Proto,
     -Prefix), as a proxy does; without, it passes the Host on, as a port mapping does.
     """
     proxy = Proxy("")
+    upstreams = (upstream, *more)
+    turns = itertools.cycle(range(len(upstreams)))
+    lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         def _forward(self) -> None:
-            proxy.forwarded.append(f"{self.command} {self.path}")
+            with lock:
+                turn = next(turns)
+                proxy.forwarded.append(f"{self.command} {self.path}")
+                proxy.turns.append(turn)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
             if forwarded_headers:
@@ -50,7 +60,7 @@ def reverse_proxy(
                 headers["Host"] = self.headers["Host"]
             answer = requests.request(
                 self.command,
-                upstream + self.path.removeprefix(prefix),
+                upstreams[turn] + self.path.removeprefix(prefix),
                 data=body,
                 headers=headers,
                 timeout=10,
