@@ -29,18 +29,23 @@ CALL = (
 )
 
 
+def slow_calls_through_sigterm(base: str, process: subprocess.Popen[str]) -> list[Any]:
+    """32 slow calls (CALL under SLOW) at once, and a SIGTERM 0.3 s later: the answers."""
+    with ThreadPoolExecutor(32) as pool:
+        calls = [
+            pool.submit(requests.post, f"{base}/soap", data=CALL, timeout=30) for _ in range(32)
+        ]
+        time.sleep(0.3)
+        process.send_signal(signal.SIGTERM)
+        return [call.result() for call in calls]
+
+
 def test_a_sigterm_during_32_queued_calls_answers_all_of_them(tmp_path: Path) -> None:
     scenario = tmp_path / "slow.yaml"
     scenario.write_text(SLOW, encoding="utf-8")
     with served("--scenario", scenario, stderr=subprocess.PIPE) as (process, base):
         # 32 calls of 0.4 s on 8 workers: 1.6 s of work, most of it queued at the signal.
-        with ThreadPoolExecutor(32) as pool:
-            calls = [
-                pool.submit(requests.post, f"{base}/soap", data=CALL, timeout=30) for _ in range(32)
-            ]
-            time.sleep(0.3)
-            process.send_signal(signal.SIGTERM)
-            answers = [call.result() for call in calls]
+        answers = slow_calls_through_sigterm(base, process)
         assert [a.status_code for a in answers] == [200] * 32
         assert all("VERIFIER_ADRESSE_EMAILResult>0<" in a.text for a in answers)
         assert process.wait(timeout=30) == 0

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,7 +19,7 @@ import requests
 from mock_efidem.workers import MAX_RESTARTS
 from tests.processes import LISTENING, MOCK_EFIDEM, run_cli, served, stderr_of, stop
 from tests.redis_server import RedisServer
-from tests.test_drain import CALL, SLOW
+from tests.test_drain import SLOW, slow_calls_through_sigterm
 
 WAIT_SECONDS = 30.0
 """How long a test waits at most for what it expects (a restarted worker, a stop)."""
@@ -332,7 +331,7 @@ def test_a_busy_port_is_a_clear_error_with_workers(redis_url: str) -> None:
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
-# A slow call (SLOW, CALL): the one tests/test_drain.py drains.
+# The slow calls (SLOW) that tests/test_drain.py drains.
 
 
 def test_a_sigterm_during_calls_lets_every_worker_answer_its_own(
@@ -343,13 +342,7 @@ def test_a_sigterm_during_calls_lets_every_worker_answer_its_own(
     arguments = ("--workers", "2", "--store", redis_url, "--scenario", scenario)
     with served(*arguments, stderr=log) as (process, base):
         pids_until(base, lambda seen: len(seen) == 2)  # both up: each accepts its share
-        with ThreadPoolExecutor(32) as pool:
-            calls = [
-                pool.submit(requests.post, f"{base}/soap", data=CALL, timeout=30) for _ in range(32)
-            ]
-            time.sleep(0.3)
-            process.send_signal(signal.SIGTERM)
-            answers = [call.result() for call in calls]
+        answers = slow_calls_through_sigterm(base, process)
         assert [a.status_code for a in answers] == [200] * 32
         assert process.wait(timeout=WAIT_SECONDS) == 0, stderr_of(process, log)
 
