@@ -42,6 +42,7 @@ from mock_efidem.domain.store import (
     MessageStore,
     Page,
     Store,
+    StoreUnavailable,
 )
 from mock_efidem.domain.validation import (
     DEFAULT_FORBIDDEN_SEQUENCES,
@@ -199,7 +200,8 @@ class EfidemBackend:
     def stop_waiting(self) -> None:
         """The server is stopping: every long poll answers what it has now."""
         self._stopping = True
-        self.store.touch()
+        with contextlib.suppress(StoreUnavailable):  # then they see it at their next look
+            self.store.touch()
 
     def _page(self, query: MessageQuery, limit: int, before: int | None) -> Page:
         with self.lock:

@@ -1,9 +1,10 @@
 """One Redis connection pool per mock, named keys, and Redis's failures in our words.
 
-Every command is a round trip to a server that may be gone: ``guarded`` turns
-redis-py's connection and timeout errors into the domain's ``StoreUnavailable``, which
-the protocol edges answer as the contract says (a SOAP Server fault, DQE's IdError 99,
-a 503). redis-py reconnects by itself once the server is back.
+Every command is a round trip to a server that may be gone, or full: ``guarded`` turns
+redis-py's errors (unreachable, or a refusal such as OOM) into the domain's
+``StoreUnavailable``, which the protocol edges answer as the contract says (a SOAP
+Server fault, DQE's IdError 99, a 503). redis-py reconnects by itself once the server
+is back.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import ParamSpec, TypeVar
 import redis
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
@@ -64,13 +66,15 @@ def guarded(method: Callable[P, T]) -> Callable[P, T]:
 
     @functools.wraps(method)
     def call(*args: P.args, **kwargs: P.kwargs) -> T:
-        try:  # (not ``with unavailable``: a generator's cost, on every command)
+        try:  # (not a context manager: a generator's cost, on every command)
             return method(*args, **kwargs)
         except (RedisConnectionError, RedisTimeoutError) as error:
-            raise _unreachable(getattr(args[0], "url", ""), error) from error
+            raise _failed("is unreachable", getattr(args[0], "url", ""), error) from error
+        except RedisError as error:  # e.g. OOM: Redis at its maxmemory refuses writes
+            raise _failed("refused the call", getattr(args[0], "url", ""), error) from error
 
     return call
 
 
-def _unreachable(url: str, error: Exception) -> StoreUnavailable:
-    return StoreUnavailable(f"the mock's store is unreachable (Redis at {describe(url)}): {error}")
+def _failed(what: str, url: str, error: Exception) -> StoreUnavailable:
+    return StoreUnavailable(f"the mock's store {what} (Redis at {describe(url)}): {error}")

@@ -37,6 +37,9 @@ FACTS_KEY = "mock_efidem.facts"
 """WSGI environ key of the call's facts, left there by the traffic layer."""
 
 
+logger = logging.getLogger(__name__)
+
+
 class ForcedFault(Fault):  # type: ignore[misc]
     """A fault a scenario asked for: answered, but not logged as the mock's failure."""
 
@@ -44,9 +47,18 @@ class ForcedFault(Fault):  # type: ignore[misc]
         super().__init__(faultcode=code, faultstring=message)
 
 
+class StoreFault(Fault):  # type: ignore[misc]
+    """The store failed during the call: answered as a Server fault, logged by us in
+    one line (the access log has it too), not as a traceback."""
+
+    def __init__(self, error: StoreUnavailable) -> None:
+        super().__init__(faultcode="Server", faultstring=str(error))
+
+
 class _QuietForcedFaults(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], ForcedFault))
+        raised = record.exc_info[1] if record.exc_info else None
+        return not isinstance(raised, ForcedFault | StoreFault)
 
 
 for _logger in ("spyne.application", "spyne.application.server", "spyne.application.client"):
@@ -135,7 +147,8 @@ def _method(operation: SoapOperation, types: dict[str, Any], world: SoapWorld) -
         try:
             outcome = forced or backend.call(operation.operation, fields)
         except StoreUnavailable as error:
-            raise Fault("Server", str(error)) from None
+            logger.warning("%s: %s", operation.wire_name, error)
+            raise StoreFault(error) from None
         if record is not None:
             _tell(record, operation, outcome, forced is None)
         try:
