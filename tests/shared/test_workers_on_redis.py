@@ -11,6 +11,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -282,3 +283,35 @@ def redis_client(redis: RedisServer) -> Any:
     import redis as redis_py
 
     return redis_py.Redis.from_url(redis.url)
+
+
+def sessions_by_worker(mock: Served) -> dict[int, requests.Session]:
+    """A kept-alive connection to each worker (its pid: the connection's worker)."""
+    sessions: dict[int, requests.Session] = {}
+    for _ in range(CONNECTIONS_TRIED):
+        session = requests.Session()
+        pid = session.get(f"{mock.base_url}/_mock/health", timeout=30).json()["pid"]
+        if pid in sessions:
+            session.close()
+        else:
+            sessions[pid] = session
+        if len(sessions) == WORKERS:
+            return sessions
+    raise AssertionError(f"{CONNECTIONS_TRIED} connections reached workers {sorted(sessions)}")
+
+
+def test_a_long_poll_on_one_worker_wakes_for_a_send_through_another(mock: Served) -> None:
+    waiter, sender = sessions_by_worker(mock).values()
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(
+            waiter.get,
+            f"{mock.base_url}/_mock/messages",
+            params={"channel": "sms", "wait": 20},
+            timeout=60,
+        )
+        time.sleep(0.5)  # the poll waits on its worker by now (the wait below is 20 s)
+        caller = SoapCaller(mock)  # type: ignore[arg-type]
+        caller.http = sender
+        sent = caller.call("ENVOYER_SMS", SMS)
+        answer = waiting.result()
+    assert [m["id"] for m in answer.json()["messages"]] == [sent]
