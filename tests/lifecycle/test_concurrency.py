@@ -15,14 +15,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
-from typing import Any
+from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
 import requests
 
 from mock_efidem.domain.models import Channel
 from mock_efidem.domain.statuses import TRANSITIONS, initial_status
-from mock_efidem.server import MockServer
 
 SENDERS = 16
 SENDS_PER_SENDER = 500
@@ -98,10 +97,27 @@ MIX = (
 )
 
 
+class Namespaced(Protocol):
+    @property
+    def namespace(self) -> str: ...
+
+
+class Reachable(Protocol):
+    """What these helpers read of a mock: a MockServer, or a served process's address
+    (tests/shared)."""
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def soap_url(self) -> str: ...
+    @property
+    def settings(self) -> Namespaced: ...
+
+
 class SoapCaller:
     """Raw SOAP calls over one session (one per thread)."""
 
-    def __init__(self, server: MockServer) -> None:
+    def __init__(self, server: Reachable) -> None:
         self.url = server.soap_url
         self.namespace = server.settings.namespace
         self.http = requests.Session()
@@ -161,7 +177,7 @@ def coherence_problems(message: dict[str, Any]) -> list[str]:
 
 
 def test_concurrent_sends_polls_and_advances_keep_ids_unique_and_histories_legal(
-    server: MockServer,
+    server: Reachable,
 ) -> None:
     mock = f"{server.base_url}/_mock"
     sent: list[tuple[str, Send]] = []  # appended by every sender; list.append is atomic

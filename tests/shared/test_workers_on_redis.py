@@ -54,15 +54,13 @@ def on_every_worker(mock: Served, check: Callable[[requests.Session], Any]) -> l
 
 
 def send(mock: Address, operation: str = "ENVOYER_EMAIL", **fields: str) -> str:
-    return SoapCaller(mock).call(operation, fields or EMAIL)  # type: ignore[arg-type]
+    return SoapCaller(mock).call(operation, fields or EMAIL)
 
 
 def test_8000_sends_on_two_workers_get_distinct_ids_and_legal_histories(mock: Served) -> None:
     # tests/lifecycle's concurrency test, whole: 16 threads x 500 sends, pollers and a
     # clock advancing meanwhile, then every history checked.
-    concurrency.test_concurrent_sends_polls_and_advances_keep_ids_unique_and_histories_legal(
-        mock  # type: ignore[arg-type]
-    )
+    concurrency.test_concurrent_sends_polls_and_advances_keep_ids_unique_and_histories_legal(mock)
 
     stored = [m for page in every_page(f"{mock.base_url}/_mock/messages") for m in page["messages"]]
     sample = stored[:: len(stored) // 40]
@@ -100,7 +98,7 @@ def test_what_one_connection_changes_every_worker_sees(mock: Served) -> None:
     assert added.status_code == 201, added.text
 
     def forced_answer(session: requests.Session) -> str:
-        caller = SoapCaller(mock)  # type: ignore[arg-type]
+        caller = SoapCaller(mock)
         caller.http = session
         return caller.call("STATUT_SMS", {"MESSAGEID": "forced"})
 
@@ -143,7 +141,7 @@ def test_kill_9_and_a_restart_keep_messages_histories_clock_and_rules(
         assert fresh("GET", f"{control}/rules").json() == kept["rules"]
         assert [m["id"] for m in kept["messages"]] == sent[::-1]
         assert fresh("GET", f"{control}/journal/count", params={"protocol": "soap"}).json() == calls
-        caller = SoapCaller(after)  # type: ignore[arg-type]
+        caller = SoapCaller(after)
         assert caller.call("STATUT_SMS", {"MESSAGEID": "forced"}) == "-6"
         assert rule.json()["id"] in {r["id"] for r in kept["rules"]["rules"]}
         assert send(after) not in sent
@@ -237,7 +235,7 @@ def test_a_listener_on_one_worker_hears_what_every_worker_does(mock: Served) -> 
     sent: list[str] = []  # in the order sent, which is the order heard
 
     def send_here(session: requests.Session) -> None:
-        caller = SoapCaller(mock)  # type: ignore[arg-type]
+        caller = SoapCaller(mock)
         caller.http = session
         sent.append(caller.call("ENVOYER_EMAIL", EMAIL))
 
@@ -306,11 +304,11 @@ def test_a_long_poll_on_one_worker_wakes_for_a_send_through_another(mock: Served
         waiting = pool.submit(
             waiter.get,
             f"{mock.base_url}/_mock/messages",
-            params={"channel": "sms", "wait": 20},
+            params={"channel": "sms", "wait": "20"},
             timeout=60,
         )
         time.sleep(0.5)  # the poll waits on its worker by now (the wait below is 20 s)
-        caller = SoapCaller(mock)  # type: ignore[arg-type]
+        caller = SoapCaller(mock)
         caller.http = sender
         sent = caller.call("ENVOYER_SMS", SMS)
         answer = waiting.result()
