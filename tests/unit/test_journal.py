@@ -12,31 +12,38 @@ from mock_efidem.journal import (
     Body,
     Journal,
     JournalEntry,
+    JournalLike,
     JournalQuery,
     Request,
     Response,
 )
 from mock_efidem.recording import Recorder
 
-START = datetime(2026, 12, 2, tzinfo=UTC)
+START = datetime(2026, 12, 2, 9, 30, 15, 123456, tzinfo=UTC)
+"""Microseconds included: a shared journal must keep them."""
 
 
-def entry(journal: Journal, size: int = 0, **facts: Any) -> JournalEntry:
-    made = JournalEntry(
+def made(journal: JournalLike, size: int = 0, **facts: Any) -> JournalEntry:
+    """A call's entry, not recorded yet (for either journal: tests/unit/test_redis_journal)."""
+    return JournalEntry(
         id=facts.pop("id", None) or journal.next_id(),
         at=facts.pop("at", START),
         protocol=facts.pop("protocol", "soap"),
         operation=facts.pop("operation", "ENVOYER_SMS"),
         account=facts.pop("account", "demo"),
         result=facts.pop("result", "ok"),
-        duration_ms=1.0,
+        duration_ms=1.25,
         client="127.0.0.1",
         request=Request((), Body.kept(b"x" * size, journal.body_limit)),
         response=Response((), Body(b"", 0), facts.pop("status", 200)),
         **facts,
     )
-    assert journal.record(made)
-    return made
+
+
+def entry(journal: JournalLike, size: int = 0, **facts: Any) -> JournalEntry:
+    recorded = made(journal, size, **facts)
+    assert journal.record(recorded)
+    return recorded
 
 
 def test_the_oldest_entries_go_beyond_the_count() -> None:

@@ -9,8 +9,7 @@ import dataclasses
 import json
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
 import redis
@@ -18,8 +17,8 @@ import redis
 from mock_efidem.journal import Body, Journal, JournalEntry, JournalQuery, Request, Response
 from mock_efidem.shared.journal import RedisJournal
 from tests.redis_server import RedisServer
+from tests.unit.test_journal import START, entry, made
 
-START = datetime(2026, 12, 2, 9, 30, 15, 123456, tzinfo=UTC)
 PREFIX = "mock-efidem:"
 
 Connect = Callable[[], redis.Redis]
@@ -49,29 +48,6 @@ def connect(redis_server: RedisServer) -> Iterator[Connect]:
 @pytest.fixture
 def journal(connect: Connect) -> RedisJournal:
     return RedisJournal(connect(), PREFIX)
-
-
-def made(journal: RedisJournal | Journal, size: int = 0, **facts: Any) -> JournalEntry:
-    """A call's entry, not recorded yet."""
-    return JournalEntry(
-        id=facts.pop("id", None) or journal.next_id(),
-        at=facts.pop("at", START),
-        protocol=facts.pop("protocol", "soap"),
-        operation=facts.pop("operation", "ENVOYER_SMS"),
-        account=facts.pop("account", "demo"),
-        result=facts.pop("result", "ok"),
-        duration_ms=1.25,
-        client="127.0.0.1",
-        request=Request((), Body.kept(b"x" * size, journal.body_limit)),
-        response=Response((), Body(b"", 0), facts.pop("status", 200)),
-        **facts,
-    )
-
-
-def entry(journal: RedisJournal | Journal, size: int = 0, **facts: Any) -> JournalEntry:
-    recorded = made(journal, size, **facts)
-    assert journal.record(recorded)
-    return recorded
 
 
 def rich_entry(journal: RedisJournal) -> JournalEntry:
