@@ -82,13 +82,12 @@ class Recorder:
         started, at = time.perf_counter(), datetime.now(UTC)
         journal = self._journal()
         generation = journal.generation
-        entry_id = 0  # the journal numbers it when it keeps it (a shared one: at once)
         body = read_body(environ)
         record = environ[RECORD_KEY] = CallRecord(self._protocol_of(environ))
         answer: dict[str, Any] = {}
 
         def finish(sent: bytes) -> None:
-            entry = _entry(entry_id, at, started, environ, body, answer, sent, journal.body_limit)
+            entry = _entry(at, started, environ, body, answer, sent, journal.body_limit)
             if not record.quiet:
                 _journal(journal, entry, generation)
             log_access(entry, logging.DEBUG if record.quiet else logging.INFO)
@@ -162,7 +161,6 @@ class _Streamed:
 
 
 def _entry(
-    entry_id: int,
     at: datetime,
     started: float,
     environ: WSGIEnvironment,
@@ -177,7 +175,7 @@ def _entry(
     response = _response(answer, sent, record.note, limit)
     _fill_result(record, response.status, sent)
     return JournalEntry(
-        id=entry_id,
+        id=0,  # the journal numbers it as it keeps it (a shared one: in the same script)
         at=at,
         protocol=record.protocol,
         operation=record.operation,
