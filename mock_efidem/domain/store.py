@@ -123,6 +123,19 @@ def statuses_reached(message: Message) -> int:
     return sum(len(r.history) for r in message.recipients)
 
 
+def newest_page(found: list[Message], total: int, limit: int) -> Page:
+    """The page of ``found``: newest first, up to ``limit`` and one more, which says
+    that a next page starts below the last shown."""
+    more = len(found) > limit
+    return Page(found[:limit], total, found[limit - 1].seq if more else None)
+
+
+def page_of(matched: list[Message], limit: int, before: int | None) -> Page:
+    """The page of ``matched`` (every match, oldest first) below the cursor ``before``."""
+    end = len(matched) if before is None else bisect.bisect_left(matched, before, key=_seq)
+    return newest_page(matched[max(0, end - limit - 1) : end][::-1], len(matched), limit)
+
+
 def next_step_due(message: Message) -> datetime | None:
     """When the message's soonest planned step is due, if it has one."""
     dues = [r.plan[0].due for r in message.recipients if r.plan]
@@ -331,15 +344,9 @@ class MessageStore:
             low, high = _span(listed, since, until)
             if wanted is None and (low, high) == (0, len(listed)):
                 found = list(islice(self._newest_first(listed, before), limit + 1))
-                total = self._live.get(chosen, 0)
-            else:
-                every_alive = len(listed) == self._live.get(chosen, 0)
-                matched = self._matching(listed[low:high], wanted, every_alive)
-                total = len(matched)
-                end = total if before is None else bisect.bisect_left(matched, before, key=_seq)
-                found = matched[max(0, end - limit - 1) : end][::-1]
-            more = len(found) > limit
-            return Page(found[:limit], total, found[limit - 1].seq if more else None)
+                return newest_page(found, self._live.get(chosen, 0), limit)
+            every_alive = len(listed) == self._live.get(chosen, 0)
+            return page_of(self._matching(listed[low:high], wanted, every_alive), limit, before)
 
     def created_between(self, account: str, start: datetime, end: datetime) -> list[Message]:
         """One account's messages created from ``start`` to ``end``, oldest first. The

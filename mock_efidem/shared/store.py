@@ -45,7 +45,9 @@ from mock_efidem.domain.store import (
     Page,
     Version,
     _all_of,
+    newest_page,
     next_step_due,
+    page_of,
     statuses_reached,
 )
 from mock_efidem.shared.codec import decode, encode_carried, encode_state
@@ -332,10 +334,7 @@ class RedisStore:
             and (until is None or m.created_at <= until)
             and (wanted is None or wanted(m))
         ]
-        end = len(matched) if before is None else sum(1 for m in matched if m.seq < before)
-        found = matched[max(0, end - limit - 1) : end][::-1]
-        more = len(found) > limit
-        return Page(found[:limit], len(matched), found[limit - 1].seq if more else None)
+        return page_of(matched, limit, before)  # in arrival order: the index's
 
     def _index_page(self, index: str, limit: int, before: int | None) -> Page:
         highest = "+inf" if before is None else f"({before}"
@@ -344,8 +343,7 @@ class RedisStore:
         pipeline.zcard(index)
         listed, total = pipeline.execute()
         found = [m for m in self._load([i.decode() for i in listed]) if m is not None]
-        more = len(found) > limit
-        return Page(found[:limit], int(total), found[limit - 1].seq if more else None)
+        return newest_page(found, int(total), limit)
 
     def _narrowest(self, keys: Iterable[IndexKey]) -> tuple[str, list[IndexKey]]:
         wanted = list(keys) or [ALL]
