@@ -55,6 +55,19 @@ def connect(url: str) -> redis.Redis:
     return redis.Redis(connection_pool=pool)
 
 
+def unlink_matching(client: redis.Redis, pattern: str, batch: int = 1000) -> None:
+    """Drop every key matching ``pattern``, a batch at a time (SCAN: Redis never blocks
+    on the whole keyspace, and no list of every key is held here)."""
+    found: list[bytes] = []
+    for key in client.scan_iter(match=pattern, count=batch):
+        found.append(key)
+        if len(found) >= batch:
+            client.unlink(*found)
+            found.clear()
+    if found:
+        client.unlink(*found)
+
+
 def describe(url: str) -> str:
     """The store's address without its password, for messages."""
     scheme, _, rest = url.partition("://")

@@ -51,7 +51,7 @@ from mock_efidem.domain.store import (
     statuses_reached,
 )
 from mock_efidem.shared.codec import decode, encode_carried, encode_state
-from mock_efidem.shared.connection import Keys, guarded
+from mock_efidem.shared.connection import Keys, guarded, unlink_matching
 
 CHANGE_LOG_SIZE = 100_000
 READ_BATCH = 500
@@ -256,22 +256,12 @@ class RedisStore:
     def clear(self, account: str | None = None) -> None:
         if account is None:
             for pattern in ("m:*", "i:*"):
-                self._unlink_matching(self.key(pattern))
+                unlink_matching(self.client, self.key(pattern))
             self.client.delete(self.key("seq"), self.key("due"))
         else:
             for message_id in self.client.zrange(self.key("i", "a", account), 0, -1):
                 self._forget(message_id.decode())
         self.touch()
-
-    def _unlink_matching(self, pattern: str) -> None:
-        batch: list[bytes] = []
-        for key in self.client.scan_iter(match=pattern, count=1000):
-            batch.append(key)
-            if len(batch) >= 1000:
-                self.client.unlink(*batch)
-                batch.clear()
-        if batch:
-            self.client.unlink(*batch)
 
     def _told(self, message: Message, change: Change) -> None:
         if self.on_change is not None:

@@ -24,7 +24,7 @@ import redis
 from mock_efidem.domain.accounts import Account, AccountRegistry, Credentials
 from mock_efidem.domain.clock import Clock
 from mock_efidem.scenario.model import RuleCounters, Scenario
-from mock_efidem.shared.connection import Keys, guarded
+from mock_efidem.shared.connection import Keys, guarded, unlink_matching
 
 MICROSECOND = timedelta(microseconds=1)
 
@@ -110,7 +110,7 @@ class SharedWorld:
         """A full reset or a new scenario: every other process rebuilds from it. The
         world's generation then."""
         for pattern in ("rc:*", "console:*"):
-            self._unlink_matching(self.key(pattern))
+            unlink_matching(self.client, self.key(pattern))
         pipeline = self.client.pipeline()
         pipeline.delete(self.key("rules"), self.key("tenants"))
         for account in accounts:
@@ -132,11 +132,6 @@ class SharedWorld:
         pipeline.hset(
             self.key("world"), mapping={**_clock_fields(clock), "mode": mode, "polls": polls}
         )
-
-    def _unlink_matching(self, pattern: str) -> None:
-        found = list(self.client.scan_iter(match=pattern, count=1000))
-        if found:
-            self.client.unlink(*found)
 
     @guarded
     def claim_load(self, text: str) -> bool:
