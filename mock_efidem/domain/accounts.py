@@ -42,7 +42,7 @@ class AccountRegistry:
         self.open = open
 
     def authenticate(self, credentials: Credentials) -> Account | None:
-        account = self._accounts.get(credentials.user)
+        account = self.named(credentials.user)
         if account is None and self.open:
             account = self._tenant(credentials)
         return account if account is not None and account.accepts(credentials) else None

@@ -264,27 +264,17 @@ class SharedAccounts(AccountRegistry):
     def __init__(self, shared: SharedWorld, accounts: Iterable[Account], open: bool) -> None:
         super().__init__(accounts, open=open)
         self._shared = shared
+        self._tenants = shared.key("tenants")
+        """Accounts added at run time and open-mode tenants: name to JSON."""
 
     @property
     def url(self) -> str:
         return self._shared.url
 
-    def authenticate(self, credentials: Credentials) -> Account | None:
-        account = super().authenticate(credentials)
-        if account is None and not self.open:
-            added = self.named(credentials.user)
-            account = added if added is not None and added.accepts(credentials) else None
-        return account
-
     @guarded
     def add(self, account: Account) -> None:
         """An account added at run time, for every process."""
-        made = {
-            "password": account.password,
-            "app_id": account.app_id,
-            "fax_enabled": account.fax_enabled,
-        }
-        self._shared.client.hset(self._shared.key("tenants"), account.name, json.dumps(made))
+        self._shared.client.hset(self._tenants, account.name, _account_json(account))
         if account.console_users:
             key = self._shared.key("console", account.name)
             self._shared.client.hset(key, mapping=account.console_users)
@@ -294,28 +284,17 @@ class SharedAccounts(AccountRegistry):
         if not all((credentials.user, credentials.password, credentials.app_id)):
             return None
         name = f"{credentials.user}/{credentials.app_id}"
-        tenants = self._shared.key("tenants")
-        made = {"password": credentials.password, "app_id": credentials.app_id}
-        self._shared.client.hsetnx(tenants, name, json.dumps(made))
-        stored = json.loads(self._shared.client.hget(tenants, name) or b"{}")
-        return Account(name, stored.get("password", ""), stored.get("app_id", ""))
+        made = Account(name, credentials.password, credentials.app_id)
+        self._shared.client.hsetnx(self._tenants, name, _account_json(made))
+        return self.named(name)  # the first one made, by whichever process
 
+    @guarded
     def named(self, name: str) -> Account | None:
         known = super().named(name)
         if known is not None:
             return known
-        stored = self._guarded_hget(self._shared.key("tenants"), name)
-        if stored is None:
-            return None
-        document = json.loads(stored)
-        return Account(
-            name, document["password"], document["app_id"], document.get("fax_enabled", True)
-        )
-
-    @guarded
-    def _guarded_hget(self, key: str, field: str) -> bytes | None:
-        found: Any = self._shared.client.hget(key, field)
-        return found if isinstance(found, bytes) else None
+        stored = self._shared.client.hget(self._tenants, name)
+        return None if stored is None else _account_of(name, stored)
 
     @guarded
     def console_users(self, account: Account) -> Mapping[str, str]:
@@ -338,8 +317,18 @@ class SharedAccounts(AccountRegistry):
 
     @guarded
     def names(self) -> list[str]:
-        tenants = [n.decode() for n in self._shared.client.hkeys(self._shared.key("tenants"))]
+        tenants = [n.decode() for n in self._shared.client.hkeys(self._tenants)]
         return sorted({*super().names(), *tenants})
+
+
+def _account_json(account: Account) -> str:
+    made = {"password": account.password, "app_id": account.app_id}
+    return json.dumps({**made, "fax_enabled": account.fax_enabled})
+
+
+def _account_of(name: str, stored: bytes) -> Account:
+    document = json.loads(stored)
+    return Account(name, document["password"], document["app_id"], document["fax_enabled"])
 
 
 def scenario_text(scenario: Scenario) -> ScenarioText:
