@@ -27,6 +27,7 @@ from mock_efidem.scenario.model import RuleCounters, Scenario
 from mock_efidem.shared.connection import Keys, guarded, unlink_matching
 
 MICROSECOND = timedelta(microseconds=1)
+CLOCK_FIELDS = ("offset", "frozen")
 
 
 @dataclass(frozen=True)
@@ -69,14 +70,13 @@ class SharedWorld:
     def snapshot(self) -> Snapshot | None:
         """None when no process has started this world yet (or after a FLUSHALL)."""
         generation, offset, frozen, mode, polls = self.client.hmget(
-            self.key("world"), ["g", "offset", "frozen", "mode", "polls"]
+            self.key("world"), ["g", *CLOCK_FIELDS, "mode", "polls"]
         )
         if generation is None:
             return None
         return Snapshot(
             int(generation),
-            int(offset or 0) * MICROSECOND,
-            datetime.fromisoformat(frozen.decode()) if frozen else None,
+            *_clock_state(offset, frozen),
             (mode or b"time").decode(),
             int(polls or 1),
         )
@@ -157,11 +157,7 @@ class SharedWorld:
         while True:
             with self.client.pipeline() as pipeline:
                 pipeline.watch(self.key("world"))
-                offset, frozen = pipeline.hmget(self.key("world"), ["offset", "frozen"])
-                clock.restore(
-                    int(offset or 0) * MICROSECOND,
-                    datetime.fromisoformat(frozen.decode()) if frozen else None,
-                )
+                clock.restore(*_clock_state(*pipeline.hmget(self.key("world"), CLOCK_FIELDS)))
                 change()
                 pipeline.multi()
                 pipeline.hset(self.key("world"), mapping=_clock_fields(clock))
@@ -207,11 +203,18 @@ class SharedWorld:
 
 
 def _clock_fields(clock: Clock) -> dict[str, str | int]:
+    """A clock's state as the world hash holds it (``CLOCK_FIELDS``)."""
     offset, frozen_at = clock.state()
     return {
         "offset": offset // MICROSECOND,
         "frozen": frozen_at.isoformat() if frozen_at else "",
     }
+
+
+def _clock_state(offset: bytes | None, frozen: bytes | None) -> tuple[timedelta, datetime | None]:
+    """The clock's state from the world hash's ``CLOCK_FIELDS`` (``_clock_fields``'s)."""
+    moment = datetime.fromisoformat(frozen.decode()) if frozen else None
+    return int(offset or 0) * MICROSECOND, moment
 
 
 class SharedClock(Clock):
