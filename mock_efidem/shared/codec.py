@@ -92,16 +92,9 @@ def decode(
         id=message_id,
         channel=Channel(channel),
         account=account,
-        operation=document["operation"],
         created_at=datetime.fromisoformat(document["created_at"]),
         recipients=[_recipient_of(item) for item in json.loads(state)],
-        subject=document["subject"],
-        text=document["text"],
-        html=document["html"],
-        sender=document["sender"],
-        reply_to=document["reply_to"],
-        reference=document["reference"],
-        billing_code=document["billing_code"],
+        **{name: document[name] for name in _CARRIED},
         attachments=tuple(
             Attachment(name, base64.b64decode(content)) for name, content in document["attachments"]
         ),
