@@ -56,8 +56,8 @@ class Settings:
     workers: int = 1
     """Processes serving one port (more than one needs a shared store)."""
     listen_fd: int | None = None
-    """A listening socket inherited from the parent of ``--workers``, served instead of
-    binding host and port."""
+    """The socket the parent of ``--workers`` bound (not listening) and handed down: the
+    worker listens on the same address with a socket of its own (SO_REUSEPORT)."""
 
     @property
     def shared(self) -> bool:

@@ -1,8 +1,9 @@
 """``serve --workers N``: N processes serving one port, and the parent that keeps them.
 
-The parent binds the listening socket and runs N children (``python -m mock_efidem
-serve ... --listen-fd FD --parent-fd FD``) that inherit the socket and accept from it:
-the kernel hands each connection to one of them. Each child also holds one end of a
+The parent binds the address (without listening: it holds the port) and runs N children
+(``python -m mock_efidem serve ... --listen-fd FD --parent-fd FD``) that inherit that
+socket, each listening on a socket of its own bound to the same address with
+SO_REUSEPORT: the kernel spreads the connections over them. Each child also holds one end of a
 socket pair whose other end only the parent holds: the child writes a byte there once it
 serves, and stops (drains) when it reads the end of it, the parent being gone, even
 killed by SIGKILL.
@@ -31,8 +32,6 @@ from types import FrameType
 
 from mock_efidem.settings import Settings
 
-BACKLOG = 1024
-"""waitress's own; each child sets it again when it starts accepting."""
 MAX_RESTARTS = 5
 RESTART_WINDOW = 60.0
 """More than ``MAX_RESTARTS`` deaths within this many seconds: a crash loop, not bad luck."""
