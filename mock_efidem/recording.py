@@ -58,6 +58,9 @@ class CallRecord:
     stream: bool = False
     """The answer is a stream (live events): passed on as it comes, not kept, and
     journalled when it ends."""
+    then: list[Callable[[], None]] = field(default_factory=list)
+    """What is done to the transport once the call is journalled (a connection reset):
+    a client that sees it, and asks the journal at once, finds the call there."""
 
 
 def record_of(environ: Mapping[str, Any]) -> CallRecord | None:
@@ -91,6 +94,8 @@ class Recorder:
             if not record.quiet:
                 _journal(journal, entry, generation)
             log_access(entry, logging.DEBUG if record.quiet else logging.INFO)
+            for effect in record.then:
+                effect()
 
         try:
             chunks = self._downstream(environ, _capturing(start_response, answer))

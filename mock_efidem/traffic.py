@@ -110,7 +110,10 @@ class FaultInjector:
         record = record_of(environ)
         if fault.reset:
             _note(record, "reset", "the connection was reset (RST) by a fault rule: no answer")
-            _reset_connection(environ)
+            if record is None:
+                _reset_connection(environ)
+            else:
+                record.then.append(lambda: _reset_connection(environ))
             # The server writes this into the void and closes quietly.
             start_response("200 OK", [("Content-Length", "0")])
             return []
