@@ -32,6 +32,8 @@ SERVER_THREADS = 8
 DRAIN_SECONDS = 30.0
 FLUSH_SECONDS = 5.0
 
+logger = logging.getLogger(__name__)
+
 # waitress warns each time a request waits for a free thread: under a load test that is
 # every call, and the queue drains by itself.
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)
@@ -67,6 +69,25 @@ def _flushed(server: Any) -> bool:
     except RuntimeError:  # the loop changed the map meanwhile
         return False
     return not any(getattr(c, "total_outbufs_len", 0) for c in channels)
+
+
+def _close_connections(server: Any) -> None:
+    """Closed from the loop's own thread, the loop ends when its map is empty.
+
+    waitress's ``pull_trigger(thunk)`` queues the thunk, then writes to wake the loop: a
+    loop already woken by a worker's last answer could run this thunk, which closes the
+    trigger, before that write (EBADF, the cause of a CI failure). The loop runs thunks
+    under the trigger's lock, so the write is made holding it. If the trigger is closed
+    already (waitress closes it with its listening socket on an error there), the loop
+    cannot be woken: the connections are closed from here."""
+    trigger = server.trigger
+    try:
+        with trigger.lock:
+            trigger.thunks.append(lambda: wasyncore.close_all(server._map))
+            trigger._physical_pull()
+    except OSError as error:
+        logger.warning("stopping: the server's loop cannot be woken (%s); closing here", error)
+        wasyncore.close_all(server._map, ignore_all=True)
 
 
 class _ThreadLender:
@@ -132,7 +153,7 @@ class MockServer:
             clear_untrusted_proxy_headers=False,
         )
         server.channel_class = _Channel
-        self.port = server.effective_port  # bound: port 0 is now a real port
+        self.port = int(server.effective_port)  # waitress gives a string; 0 is now a real port
         lender = _ThreadLender(server.task_dispatcher)
         server.application = MockApplication(
             self.world,
@@ -172,8 +193,7 @@ class MockServer:
             # trigger, which must still be open then.
             server.task_dispatcher.shutdown(timeout=5)
             _wait_until(lambda: _flushed(server), FLUSH_SECONDS)
-            # Closed from the loop's own thread, the loop ends when its map is empty.
-            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+            _close_connections(server)
             if self._thread is not None:
                 self._thread.join(timeout=5)
         self.ready.clear()
