@@ -110,7 +110,8 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.url = ""
         self.started_at = 0.0
-        self.lines: queue.Queue[str] = queue.Queue()
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        """What the server prints, line by line; None once its output has closed."""
 
     @property
     def pid(self) -> int:
@@ -139,17 +140,23 @@ class ServerProcess:
         return self
 
     def readline(self, timeout: float) -> str:
-        """The next line the server prints, or "" if none comes within ``timeout``."""
+        """The next line the server prints, or "" if none comes within ``timeout``, or at
+        once when its output has closed (it has exited: a failed start costs no wait)."""
         try:
-            return self.lines.get(timeout=min(timeout, MAX_SECONDS))
+            line = self.lines.get(timeout=min(timeout, MAX_SECONDS))
         except queue.Empty:
             return ""
+        if line is None:
+            self.lines.put(None)  # the end, for the next read too
+            return ""
+        return line
 
     def _read(self) -> None:
         """Every line of stdout into ``lines``: read always, so the pipe never fills."""
         assert self.process is not None and self.process.stdout is not None
         for line in self.process.stdout:
             self.lines.put(line.decode(errors="replace"))
+        self.lines.put(None)
 
     def send(self, line: str) -> None:
         assert self.process is not None and self.process.stdin is not None

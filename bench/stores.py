@@ -122,19 +122,6 @@ def rotated(configs: Sequence[Config], number: int) -> list[Config]:
     return [*configs[start:], *configs[:start]]
 
 
-class Served(ServerProcess):
-    """harness's ServerProcess, which gives up on its listening line as soon as the
-    process has exited (a start that fails does not cost START_SECONDS)."""
-
-    def readline(self, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            line = super().readline(min(left, 0.2))
-            if line or (self.process is not None and self.process.poll() is not None):
-                return line or super().readline(0.2)
-        return ""
-
-
 # --- redis-server -------------------------------------------------------------------
 
 
@@ -303,7 +290,7 @@ def prefix_for(config: Config, number: int) -> str:
 def measure(config: Config, number: int, store: RedisServer, options: Options) -> Sample:
     """A fresh server of ``config`` (fresh prefix), checked, warmed up, then loaded."""
     command = [*SERVE, *config.arguments(store.url, prefix_for(config, number))]
-    with Served(command, start_timeout=START_SECONDS) as server:
+    with ServerProcess(command, start_timeout=START_SECONDS) as server:
         load = Load(f"{server.url}/soap", SEND_EMAIL, ID_PATTERN)
         check_answer(load.url, SEND_EMAIL, ID_PATTERN)
         run_load(options.client, load, options.connections, options.warm_up)
@@ -602,7 +589,7 @@ def profile_run(timer: str, store: RedisServer, options: Options, seconds: float
     prefix = f"bench-{os.getpid()}-profile-{timer}"
     child = [sys.executable, str(Path(__file__).resolve()), PROFILED_SERVE, str(output), timer]
     command = [*child, *SERVE[4:], *Config("redis", 1).arguments(store.url, prefix)]
-    with Served(command, start_timeout=START_SECONDS) as server:
+    with ServerProcess(command, start_timeout=START_SECONDS) as server:
         load = Load(f"{server.url}/soap", SEND_EMAIL, ID_PATTERN)
         check_answer(load.url, SEND_EMAIL, ID_PATTERN)
         run_load(options.client, load, options.connections, options.warm_up)
