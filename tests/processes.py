@@ -1,11 +1,13 @@
 """The command line in a child process, as people run it: ``python -m mock_efidem ...``
 to its end (``run_cli``), or ``serve --port 0`` for the length of a ``with`` block
-(``served``), which yields the process and the address its first line announces."""
+(``served``), which yields the process and the address its first line announces; and
+a free loopback port for a child to listen on (``free_port``)."""
 
 from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
@@ -105,3 +107,10 @@ def stderr_of(process: subprocess.Popen[str], stderr: Any) -> str:
     if isinstance(name, str) and Path(name).is_file():
         return Path(name).read_text(encoding="utf-8", errors="replace")
     return "not kept (DEVNULL, or a stream this cannot read back)"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

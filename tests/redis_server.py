@@ -16,6 +16,8 @@ from types import TracebackType
 
 import pytest
 
+from tests.processes import free_port
+
 START_SECONDS = 10.0
 
 
@@ -26,13 +28,6 @@ def require_redis_server() -> str:
             pytest.fail("CI must install Debian's redis-server (.ci/run)")
         pytest.skip("Debian's redis-server is not installed")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class RedisServer:

@@ -12,7 +12,6 @@ import os
 import re
 import signal
 import site
-import socket
 import subprocess
 import sys
 import textwrap
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
@@ -115,13 +116,6 @@ def test_the_fixture_works_under_xdist(fresh_venv: Path, tmp_path: Path) -> None
     )
     (tmp_path / "test_parallel.py").write_text(tests)
     assert "8 passed" in run_pytest(fresh_venv, tmp_path, "-n", "2")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager
