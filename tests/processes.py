@@ -40,14 +40,16 @@ def served(
     cwd: Path | None = None,
     stderr: Any = subprocess.DEVNULL,
     program: Sequence[str] = MOCK_EFIDEM,
+    new_session: bool = False,
     **environment: str,
 ) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """``program serve --port 0 *arguments`` (``program``: ``python -m mock_efidem``
     unless told, e.g. the console script) while the block runs: the process and its
     base URL. ``stderr`` goes where Popen sends it: DEVNULL, PIPE or a file (a pipe
-    nobody reads can fill and block a server that logs much). Afterwards the process is
-    terminated (SIGTERM) and waited for, killed if it has not stopped in 10 s: its
-    ``returncode`` is then the exit status."""
+    nobody reads can fill and block a server that logs much). ``new_session`` makes it
+    lead a process group of its own, as a terminal's job (for ``os.killpg``). Afterwards
+    the process is terminated (SIGTERM) and waited for, killed if it has not stopped in
+    10 s: its ``returncode`` is then the exit status."""
     process = subprocess.Popen(
         [*program, "serve", "--port", "0", *map(str, arguments)],
         stdout=subprocess.PIPE,
@@ -55,6 +57,7 @@ def served(
         text=True,
         cwd=cwd,
         env={**os.environ, **environment},
+        start_new_session=new_session,
     )
     try:
         assert process.stdout is not None

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from mock_efidem.workers import MAX_RESTARTS
-from tests.processes import LISTENING, MOCK_EFIDEM, run_cli, served, stderr_of, stop
+from tests.processes import MOCK_EFIDEM, run_cli, served, stderr_of
 from tests.redis_server import RedisServer
 from tests.test_drain import SLOW, slow_calls_through_sigterm
 
@@ -202,41 +202,23 @@ def test_a_signal_stops_every_worker_and_exits_0(
 
 def test_a_ctrl_c_to_the_whole_group_drains_each_worker_once(redis_url: str, log: IO[str]) -> None:
     """A terminal's Ctrl-C signals the process group: the workers leave it to the parent."""
-    process = subprocess.Popen(
-        [*MOCK_EFIDEM, "serve", "--port", "0", "--workers", "2", "--store", redis_url],
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        assert process.stdout is not None
-        listening = LISTENING.match(process.stdout.readline().strip())
-        assert listening is not None, stderr_of(process, log)
-        pids = pids_until(listening.group(1), lambda seen: len(seen) == 2)
+    group = served("--workers", "2", "--store", redis_url, stderr=log, new_session=True)
+    with group as (process, base):
+        pids = pids_until(base, lambda seen: len(seen) == 2)
         os.killpg(process.pid, signal.SIGINT)
         assert process.wait(timeout=WAIT_SECONDS) == 0, stderr_of(process, log)
-    finally:
-        stop(process)
     assert all(gone(pid) for pid in pids)
     assert "Traceback" not in stderr_of(process, log)
 
 
 def test_kill_9_of_the_group_leaves_no_worker(redis_url: str, log: IO[str]) -> None:
-    process = subprocess.Popen(
-        [*MOCK_EFIDEM, "serve", "--port", "0", "--workers", "2", "--store", redis_url],
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        start_new_session=True,
-    )
-    try:
+    group = served("--workers", "2", "--store", redis_url, stderr=log, new_session=True)
+    with group as (process, _):
         assert wait_until(lambda: len(children_of(process.pid)) == 2)
         pids = children_of(process.pid)
         assert {os.getpgid(pid) for pid in pids} == {process.pid}
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=WAIT_SECONDS)
-    finally:
-        stop(process)
     assert wait_until(lambda: all(gone(pid) for pid in pids))
 
 
