@@ -1,4 +1,5 @@
-"""The message store on its own: pages and cursors, eviction, compaction, the change log."""
+"""The memory store on its own: walking filters, eviction, compaction, the change log
+(pages and cursors on both stores: test_stores_alike.py)."""
 
 from __future__ import annotations
 
@@ -22,20 +23,6 @@ def message(n: int, account: str = "demo", channel: Channel = Channel.EMAIL) -> 
 
 def ids(found: list[Message]) -> list[int]:
     return [int(m.id, 16) for m in found]
-
-
-def test_pages_follow_the_cursor_and_count_the_total() -> None:
-    store = MessageStore()
-    for n in range(10):
-        store.add(message(n, channel=Channel.SMS if n % 2 else Channel.EMAIL))
-
-    first = store.page([], None, 4)
-    second = store.page([], None, 4, before=first.next_cursor)
-    sms = store.page([("channel", "sms")], None, 10)
-
-    assert (ids(first.messages), first.total) == ([9, 8, 7, 6], 10)
-    assert ids(second.messages) == [5, 4, 3, 2]
-    assert (ids(sms.messages), sms.total, sms.next_cursor) == ([9, 7, 5, 3, 1], 5, None)
 
 
 def test_a_filter_beyond_the_indexes_counts_by_walking() -> None:

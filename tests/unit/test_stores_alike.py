@@ -94,7 +94,8 @@ def test_pages_follow_the_cursor_count_and_filter(make_store: Callable[..., Stor
     assert [m.subject for m in first.messages] == [f"subject {n}" for n in (9, 8, 7, 6)]
     assert first.total == 10
     assert [m.subject for m in second.messages] == [f"subject {n}" for n in (5, 4, 3, 2)]
-    assert (len(sms.messages), sms.total, sms.next_cursor) == (5, 5, None)
+    assert [m.subject for m in sms.messages] == [f"subject {n}" for n in (9, 7, 5, 3, 1)]
+    assert (sms.total, sms.next_cursor) == (5, None)
     assert ([m.subject for m in odd_subjects.messages], odd_subjects.total) == (["subject 9"], 2)
     assert len(store) == 10
 
